@@ -1,0 +1,43 @@
+# backline: `make demo` renders the demo album, `make test` runs the whole suite.
+# Both set up what they need (a virtualenv in .venv; FluidSynth and a SoundFont from
+# Debian when missing) and are safe to run again.
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SF2    := /usr/share/sounds/sf2/TimGM6mb.sf2
+
+.PHONY: demo test lint bench system clean
+
+demo: $(STAMP) system
+	$(VENV)/bin/backline check examples/*.chart
+	$(VENV)/bin/backline render examples/*.chart -o out/demo
+
+test: $(STAMP) system
+	$(VENV)/bin/ruff check backline tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q -n 2
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check backline tests bench
+	$(VENV)/bin/mypy
+
+bench: $(STAMP) system
+	$(PY) bench/run.py
+
+$(STAMP): pyproject.toml
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+# Debian packages for audio: installed only when missing.
+system:
+	@if ! command -v fluidsynth >/dev/null 2>&1 || [ ! -f $(SF2) ]; then \
+	  echo "installing fluidsynth and the TimGM6mb SoundFont (Debian packages)"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fluidsynth timgm6mb-soundfont >/dev/null; \
+	fi
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

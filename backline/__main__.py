@@ -1,0 +1,7 @@
+"""``python -m backline``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The chart language: reading, checking and formatting charts."""

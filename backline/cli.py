@@ -1,0 +1,260 @@
+"""The ``backline`` command: a thin layer over the Python API.
+
+Exit codes: 0 success, 1 an invalid chart (or a failed render), 2 a usage error.
+Imports stay inside the commands so that start-up is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as given."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0) and EXIT_USAGE
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except UsageError as e:
+        print(f"backline: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="backline", description="Album pre-production from plain-text charts.")
+    p.add_argument("--version", action="version", version=_version())
+    sub = p.add_subparsers(metavar="COMMAND")
+
+    def cmd(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.set_defaults(func=func)
+        return sp
+
+    c = cmd("check", cmd_check, "check charts; exit 0 when all are valid")
+    c.add_argument("charts", nargs="+", metavar="CHART")
+    c.add_argument("--json", action="store_true", help="print results as JSON")
+    _styles_option(c)
+
+    f = cmd("fmt", cmd_fmt, "rewrite charts in the canonical, aligned layout")
+    f.add_argument("charts", nargs="+", metavar="CHART")
+    f.add_argument("--stdout", action="store_true", help="print instead of rewriting")
+    f.add_argument("--check", action="store_true", help="exit 1 if a file would change")
+
+    i = cmd("info", cmd_info, "show a chart's title, key, tempo map, form, length and chords")
+    i.add_argument("chart", metavar="CHART")
+    i.add_argument("--json", action="store_true")
+    _styles_option(i)
+
+    r = cmd("render", cmd_render, "play charts as a band into MIDI")
+    r.add_argument("charts", nargs="+", metavar="CHART")
+    r.add_argument("-o", "--out", default=".", metavar="OUTDIR")
+    r.add_argument("--style", help="play every chart in this style")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--risk", type=float, default=0.0)
+    r.add_argument("--count-in", type=int, default=0, metavar="BARS")
+    r.add_argument("--click", action="store_true", help="add a click track")
+    r.add_argument("--json", action="store_true")
+    _styles_option(r)
+
+    s = cmd("styles", cmd_styles, "list the styles, or show one")
+    s.add_argument("what", nargs="*", metavar="show NAME")
+    s.add_argument("--json", action="store_true")
+    _styles_option(s)
+    return p
+
+
+def _styles_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--styles", metavar="DIR", help="a folder of extra style files")
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"backline {__version__}"
+
+
+def _style_names(args: argparse.Namespace) -> list[str]:
+    from .styles import style_names
+
+    if args.styles and not os.path.isdir(args.styles):
+        raise UsageError(f"--styles {args.styles}: no such folder")
+    return style_names(args.styles)
+
+
+def _load_all(paths: list[str], styles: list[str]) -> tuple[list[Any], list[Any]]:
+    """Songs that load, and the problems of those that do not."""
+    from .chart.errors import ChartInvalid
+    from .chart.load import load_chart
+
+    songs, problems = [], []
+    for path in paths:
+        try:
+            songs.append(load_chart(path, styles))
+        except ChartInvalid as e:
+            problems.extend(e.problems)
+    return songs, problems
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    songs, problems = _load_all(args.charts, _style_names(args))
+    if args.json:
+        print(json.dumps({"ok": not problems, "checked": len(args.charts),
+                          "errors": [p.as_dict() for p in problems]}, indent=2))
+    else:
+        for p in problems:
+            print(p, file=sys.stderr)
+        bad = len({p.path for p in problems})
+        print(f"{len(args.charts) - bad} of {len(args.charts)} chart(s) valid", file=sys.stderr)
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from .chart.errors import ChartInvalid
+    from .chart.fmt import format_chart
+    from .chart.load import read_text
+    from .files import write_atomic
+
+    status = EXIT_OK
+    for path in args.charts:
+        try:
+            text = read_text(path)
+            new = format_chart(text, path)
+        except ChartInvalid as e:
+            for p in e.problems:
+                print(p, file=sys.stderr)
+            status = EXIT_INVALID
+            continue
+        if args.stdout:
+            sys.stdout.write(new)
+        elif args.check:
+            if new != text:
+                print(f"{path}: would be reformatted", file=sys.stderr)
+                status = EXIT_INVALID
+        elif new != text:
+            write_atomic(path, new)
+            print(f"{path}: formatted", file=sys.stderr)
+    return status
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from .info import song_info
+
+    songs, problems = _load_all([args.chart], _style_names(args))
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        return EXIT_INVALID
+    info = song_info(songs[0])
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        print(_info_text(info))
+    return EXIT_OK
+
+
+def _info_text(info: dict[str, Any]) -> str:
+    tempos = ", ".join(f"{t['bpm']:g} at bar {t['bar']}" for t in info["tempo_map"])
+    mins, secs = divmod(info["seconds"], 60)
+    lines = [
+        f"{info['title']}" + (f" — {info['artist']}" if info["artist"] else ""),
+        f"key     {info['key']}",
+        f"tempo   {tempos}",
+        f"meter   {', '.join(info['meters'])}",
+        f"style   {', '.join(info['styles'])}",
+        f"length  {info['bars']} bars, {int(mins)}:{secs:05.2f}",
+        "form    " + " ".join(s["name"] for s in info["sections"]),
+        "chords  " + " ".join(info["chords"]),
+    ]
+    return "\n".join(lines)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .chart.errors import ChartInvalid
+    from .chart.load import load_chart
+    from .render import render_midi
+
+    if not 0.0 <= args.risk <= 1.0:
+        raise UsageError("--risk must be between 0.0 and 1.0")
+    if not 0 <= args.count_in <= 8:
+        raise UsageError("--count-in takes 0 to 8 bars")
+    names = _style_names(args)
+    if args.style and args.style not in names:
+        from .chart.errors import did_you_mean
+
+        raise UsageError(f"unknown style {args.style!r}: {did_you_mean(args.style, names)}")
+    os.makedirs(args.out, exist_ok=True)
+    results, status = [], EXIT_OK
+    for path in args.charts:
+        try:
+            song = load_chart(path, names)
+        except ChartInvalid as e:
+            for p in e.problems:
+                print(p, file=sys.stderr)
+            status = EXIT_INVALID
+            continue
+        results.append(render_midi(song, args.out, seed=args.seed, risk=args.risk, style=args.style,
+                                   count_in=args.count_in, click=args.click, styles_dir=args.styles))
+    if args.json:
+        print(json.dumps(results if len(args.charts) > 1 else (results[0] if results else {}), indent=2))
+    else:
+        for res in results:
+            print(f"{res['midi']}: {res['bars']} bars, {res['seconds']:.1f} s", file=sys.stderr)
+    return status
+
+
+def cmd_styles(args: argparse.Namespace) -> int:
+    from .styles import load_style, style_names
+
+    if args.styles and not os.path.isdir(args.styles):
+        raise UsageError(f"--styles {args.styles}: no such folder")
+    if args.what:
+        if args.what[0] != "show" or len(args.what) != 2:
+            raise UsageError("usage: backline styles [show NAME]")
+        name = args.what[1]
+        if name not in style_names(args.styles):
+            from .chart.errors import did_you_mean
+
+            raise UsageError(f"unknown style {name!r}: {did_you_mean(name, style_names(args.styles))}")
+        style = load_style(name, args.styles)
+        if args.json:
+            print(json.dumps(style.describe(), indent=2))
+        else:
+            print(style.summary())
+        return EXIT_OK
+    styles = [load_style(n, args.styles) for n in style_names(args.styles)]
+    if args.json:
+        print(json.dumps([{"name": s.name, "description": s.description} for s in styles], indent=2))
+    else:
+        width = max(len(s.name) for s in styles)
+        for s in styles:
+            print(f"{s.name:<{width}}  {s.description}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def main_exit() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Writing files so that a crash never leaves half a file.
+
+>>> import tempfile, os
+>>> p = os.path.join(tempfile.mkdtemp(), "a.txt"); write_atomic(p, "hi"); open(p).read()
+'hi'
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+
+def write_atomic(path: str, data: str | bytes) -> None:
+    """Write to a temporary file beside ``path``, flush it to disk, then rename it over."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        if os.path.exists(path):
+            os.chmod(tmp, os.stat(path).st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def slug(title: str) -> str:
+    """A file name from a title.
+
+    >>> slug("Stone Stair (Live!)")
+    'stone-stair-live'
+    """
+    out, dash = [], False
+    for ch in title.lower():
+        if ch.isalnum():
+            out.append(ch)
+            dash = False
+        elif not dash and out:
+            out.append("-")
+            dash = True
+    return "".join(out).strip("-") or "untitled"

@@ -1,0 +1,229 @@
+"""Styles: TOML files that tell each player what to play.
+
+The files under this package are the built-in styles; ``~/.config/backline/styles`` and a
+``--styles DIR`` add or override. A style is checked once, when it is loaded.
+
+>>> s = load_style("funk"); s.programs["bass"], s.swing
+(36, 0.5)
+>>> len(style_names()) >= 20
+True
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+BUILTIN = os.path.dirname(__file__)
+USER = os.path.join(os.path.expanduser("~"), ".config", "backline", "styles")
+INTENSITIES = ("low", "mid", "high")
+DRUM_VOICES = {
+    "kick": 36, "rim": 37, "snare": 38, "clap": 39, "hat": 42, "pedal": 44, "open": 46,
+    "tom_lo": 43, "tom_mid": 47, "tom_hi": 50, "floor": 41, "crash": 49, "crash2": 57,
+    "ride": 51, "bell": 53, "tamb": 54, "cowbell": 56, "conga_hi": 62, "conga_lo": 64,
+    "timbale": 65, "shaker": 70, "cabasa": 69, "claves": 75, "block": 76, "splash": 55,
+    "china": 52, "surdo": 41, "agogo": 67,
+}
+BASS_TOKENS = frozenset({"R", "2", "b3", "3", "4", "5", "6", "b7", "7", "8", "A", "-", ".", "R,", "5,"})
+COMP_TOKENS = frozenset({"x", "X", "d", "u", "D", "U", "-", ".", "1", "2", "3", "4", "5", "m"})
+VOICINGS = ("close", "shell", "rootless", "drop2", "power", "triad", "open", "octave", "spread")
+DEFAULT_PROGRAMS = {"bass": 33, "keys": 0, "guitar": 27, "pad": 48, "melody": 73}
+
+
+class StyleError(ValueError):
+    """A style file that cannot be used: names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One harmony or bass player's patterns: token grids by meter and intensity."""
+
+    patterns: dict[str, tuple[str, ...]]  # "4/4.mid" -> tokens
+    voicing: str = "close"
+    register: tuple[int, int] = (52, 76)
+    level: float = 1.0
+    pan: int = 0
+    reverb: int = 40
+    chorus: int = 0
+    walk: bool = False
+    strum_ms: float = 0.0
+    anticipate: bool = False
+
+    def pattern(self, meter: str, intensity: str) -> tuple[str, ...] | None:
+        for key in (f"{meter}.{intensity}", f"{meter}.mid", f"{meter}.low", f"{meter}.high"):
+            if key in self.patterns:
+                return self.patterns[key]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class DrumPart:
+    patterns: dict[str, dict[str, str]]  # "4/4.mid" -> voice -> grid
+    fills: tuple[tuple[str, ...], ...]
+    time_voice: str = "hat"
+    division: int = 8
+    level: float = 1.0
+    reverb: int = 40
+    crash: bool = True
+
+    def pattern(self, meter: str, intensity: str) -> dict[str, str] | None:
+        for key in (f"{meter}.{intensity}", f"{meter}.mid", f"{meter}.low", f"{meter}.high"):
+            if key in self.patterns:
+                return self.patterns[key]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    name: str
+    description: str
+    swing: float
+    swing_unit: int
+    programs: dict[str, int]
+    drums: DrumPart
+    bass: Part
+    keys: Part
+    guitar: Part
+    pad: Part
+    instruments: tuple[str, ...]
+    ending: str = "ring"
+    source: str = ""
+    feel: dict[str, float] = field(default_factory=dict)  # per-instrument push (+ ahead) in ms
+
+    def part(self, instrument: str) -> Part:
+        return {"bass": self.bass, "keys": self.keys, "guitar": self.guitar, "pad": self.pad}[instrument]
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description, "swing": self.swing,
+                "instruments": list(self.instruments), "programs": self.programs,
+                "voicings": {i: self.part(i).voicing for i in ("keys", "guitar", "pad")},
+                "meters": sorted({k.split(".")[0] for k in self.drums.patterns}),
+                "fills": len(self.drums.fills), "ending": self.ending, "file": self.source}
+
+    def summary(self) -> str:
+        d = self.describe()
+        lines = [f"{self.name}: {self.description}",
+                 f"  swing        {self.swing:g}" + (" (straight)" if self.swing == 0.5 else ""),
+                 f"  instruments  {' '.join(self.instruments)}",
+                 "  programs     " + ", ".join(f"{k} {v}" for k, v in self.programs.items()),
+                 "  voicings     " + ", ".join(f"{k} {v}" for k, v in d["voicings"].items()),
+                 f"  grooves for  {', '.join(d['meters'])} (other meters: grouped by pulses)",
+                 f"  fills        {d['fills']}",
+                 f"  ending       {self.ending}",
+                 f"  file         {self.source}"]
+        return "\n".join(lines)
+
+
+def style_dirs(extra: str | None = None) -> list[str]:
+    """Where styles come from, later ones overriding earlier."""
+    dirs = [BUILTIN]
+    if os.path.isdir(USER):
+        dirs.append(USER)
+    if extra:
+        dirs.append(extra)
+    return dirs
+
+
+@lru_cache(maxsize=16)
+def _files(extra: str | None) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for folder in style_dirs(extra):
+        for entry in sorted(os.listdir(folder)):
+            if entry.endswith(".toml"):
+                found[entry[:-5]] = os.path.join(folder, entry)
+    return found
+
+
+def style_names(extra: str | None = None) -> list[str]:
+    """Names of every style available (built-in, user folder, ``extra``)."""
+    return sorted(_files(extra))
+
+
+@lru_cache(maxsize=64)
+def load_style(name: str, extra: str | None = None) -> Style:
+    """Load and check one style by name."""
+    import tomllib
+
+    files = _files(extra)
+    if name not in files:
+        raise StyleError(f"unknown style {name!r}")
+    path = files[name]
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise StyleError(f"{path}: {e}") from None
+    return _style(name, data, path)
+
+
+def _style(name: str, data: dict[str, Any], path: str) -> Style:
+    def need(cond: bool, key: str, what: str) -> None:
+        if not cond:
+            raise StyleError(f"{path}: {key}: {what}")
+
+    programs = dict(DEFAULT_PROGRAMS)
+    for k, v in data.get("programs", {}).items():
+        need(isinstance(v, int) and 0 <= v <= 127, f"programs.{k}", "a GM program 0–127")
+        programs[k] = v
+    swing = float(data.get("swing", 0.5))
+    need(0.5 <= swing <= 0.8, "swing", "0.5 (straight) to 0.8")
+    swing_unit = int(data.get("swing_unit", 8))
+    need(swing_unit in (8, 16), "swing_unit", "8 or 16")
+    drums = _drums(data.get("drums", {}), need)
+    parts = {inst: _part(inst, data.get(inst, {}), need) for inst in ("bass", "keys", "guitar", "pad")}
+    instruments = tuple(data.get("instruments", ("drums", "bass", "keys", "guitar", "pad")))
+    for inst in instruments:
+        need(inst in ("drums", "bass", "keys", "guitar", "pad"), "instruments", f"unknown {inst!r}")
+    feel = {k: float(v) for k, v in data.get("feel", {}).items()}
+    return Style(name=name, description=str(data.get("description", "")), swing=swing,
+                 swing_unit=swing_unit, programs=programs, drums=drums, instruments=instruments,
+                 ending=str(data.get("ending", "ring")), source=path, feel=feel, **parts)
+
+
+def _drums(data: dict[str, Any], need: Any) -> DrumPart:
+    patterns: dict[str, dict[str, str]] = {}
+    for meter, table in data.items():
+        if meter in ("fills", "time", "division", "level", "reverb", "crash"):
+            continue
+        for intensity, voices in table.items():
+            need(intensity in INTENSITIES, f"drums.{meter}.{intensity}", "use low, mid or high")
+            for voice, grid in voices.items():
+                need(voice in DRUM_VOICES, f"drums.{meter}.{intensity}.{voice}", "unknown drum voice")
+                need(isinstance(grid, str) and set(grid) <= set("xog."), f"drums.{meter}.{intensity}.{voice}",
+                     "a grid of x (hit), o (accent/open), g (ghost) and .")
+            patterns[f"{meter}.{intensity}"] = dict(voices)
+    fills = []
+    for i, fill in enumerate(data.get("fills", [])):
+        steps = tuple(fill.split())
+        for s in steps:
+            need(s == "." or all(v in DRUM_VOICES for v in s.split("+")), f"drums.fills[{i}]",
+                 f"unknown voice {s!r}")
+        fills.append(steps)
+    time_voice = str(data.get("time", "hat"))
+    need(time_voice in DRUM_VOICES, "drums.time", "a drum voice")
+    return DrumPart(patterns, tuple(fills), time_voice, int(data.get("division", 8)),
+                    float(data.get("level", 1.0)), int(data.get("reverb", 40)), bool(data.get("crash", True)))
+
+
+def _part(inst: str, data: dict[str, Any], need: Any) -> Part:
+    patterns: dict[str, tuple[str, ...]] = {}
+    allowed = BASS_TOKENS if inst == "bass" else COMP_TOKENS
+    for key, value in data.items():
+        if isinstance(value, dict) and "/" in key:
+            for intensity, grid in value.items():
+                need(intensity in INTENSITIES, f"{inst}.{key}.{intensity}", "use low, mid or high")
+                tokens = tuple(str(grid).split())
+                for t in tokens:
+                    need(t in allowed, f"{inst}.{key}.{intensity}", f"unknown token {t!r}")
+                patterns[f"{key}.{intensity}"] = tokens
+    voicing = str(data.get("voicing", "close" if inst != "bass" else "root"))
+    need(inst == "bass" or voicing in VOICINGS, f"{inst}.voicing", "one of " + ", ".join(VOICINGS))
+    reg = data.get("register", {"bass": (28, 55), "keys": (52, 79), "guitar": (45, 76), "pad": (52, 79)}[inst])
+    need(len(reg) == 2 and reg[0] < reg[1], f"{inst}.register", "[low, high] MIDI notes")
+    return Part(patterns=patterns, voicing=voicing, register=(int(reg[0]), int(reg[1])),
+                level=float(data.get("level", 1.0)), pan=int(data.get("pan", 0)),
+                reverb=int(data.get("reverb", 40)), chorus=int(data.get("chorus", 0)),
+                walk=bool(data.get("walk", False)), strum_ms=float(data.get("strum_ms", 0.0)),
+                anticipate=bool(data.get("anticipate", False)))
