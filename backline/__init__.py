@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from .model import Song
 
-__all__ = ["load", "loads", "perform", "__version__"]
+__all__ = ["__version__", "load", "loads", "perform"]
 
 
 def load(path: str, styles: Any = None) -> Song:

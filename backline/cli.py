@@ -116,7 +116,7 @@ def _load_all(paths: list[str], styles: list[str]) -> tuple[list[Any], list[Any]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    songs, problems = _load_all(args.charts, _style_names(args))
+    _songs, problems = _load_all(args.charts, _style_names(args))
     if args.json:
         print(json.dumps({"ok": not problems, "checked": len(args.charts),
                           "errors": [p.as_dict() for p in problems]}, indent=2))

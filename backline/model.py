@@ -16,7 +16,7 @@ from .theory.chords import Chord
 from .theory.pitch import Key
 
 INSTRUMENTS = ("drums", "bass", "keys", "guitar", "pad")
-VOICES = INSTRUMENTS + ("melody", "solo")
+VOICES = (*INSTRUMENTS, "melody", "solo")
 DYNAMICS = {"ppp": 20, "pp": 30, "p": 45, "mp": 60, "mf": 75, "f": 95, "ff": 112, "fff": 124}
 
 

@@ -12,8 +12,20 @@ the timeline and the file agree to the microsecond.
 
 from __future__ import annotations
 
-from .model import (DYNAMICS, INSTRUMENTS, ChordSpan, Meter, Phrase, Section, SectionSpan, Slot,
-                    Song, TempoChange, Timeline, TimelineBar)
+from .model import (
+    DYNAMICS,
+    INSTRUMENTS,
+    ChordSpan,
+    Meter,
+    Phrase,
+    Section,
+    SectionSpan,
+    Slot,
+    Song,
+    TempoChange,
+    Timeline,
+    TimelineBar,
+)
 from .theory.chords import Chord
 from .theory.pitch import Key
 

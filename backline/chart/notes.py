@@ -20,7 +20,8 @@ TOKEN = re.compile(
     r"|(?P<space>\s+)"
 )
 PITCH = re.compile(r"([a-g])(#|b)?([',]*)$")
-LENGTHS = {"1": 4, "2": 2, "4": 1, "8": Fraction(1, 2), "16": Fraction(1, 4), "32": Fraction(1, 8)}
+LENGTHS = {"1": Fraction(4), "2": Fraction(2), "4": Fraction(1), "8": Fraction(1, 2), "16": Fraction(1, 4),
+           "32": Fraction(1, 8)}
 
 
 class NoteError(ValueError):
@@ -50,7 +51,7 @@ def duration(text: str) -> Fraction:
     m = re.match(r"(\d+)(\.*)(t?)$", text)
     if not m or m.group(1) not in LENGTHS:
         raise KeyError(text)
-    base = Fraction(LENGTHS[m.group(1)])
+    base = LENGTHS[m.group(1)]
     value, add = base, base
     for _ in m.group(2):
         add /= 2

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..model import (DYNAMICS, INSTRUMENTS, Bar, Meter, Phrase, Ramp, Riff, RiffUse, Section,
-                     Slot, Song, default_groups)
+from ..model import DYNAMICS, INSTRUMENTS, Bar, Meter, Phrase, Ramp, Riff, RiffUse, Section, Slot, Song, default_groups
 from ..theory.chords import ChordError, parse_chord
 from ..theory.pitch import Key
 from .errors import ChartInvalid, Problem, did_you_mean
@@ -292,7 +291,8 @@ def _riff(r: _Reader, name: str, body: list[Line], ln: Line, meter: Meter) -> Ri
 def _join(phrases: list[Phrase]) -> Phrase:
     from ..model import Note
 
-    out, now = [], 0 * phrases[0].length
+    out: list[Note] = []
+    now = 0 * phrases[0].length
     for ph in phrases:
         out.extend(Note(n.start + now, n.length, n.pitches) for n in ph.notes)
         now += ph.length
@@ -455,15 +455,15 @@ def _resolve_likes(r: _Reader, raw: dict[str, Section],
             return sec
         ln = src[name][0]
         if sec.like not in raw:
-            r.error(ln.number, ln.value_column + ln.name.index("like"), f"section {name!r} is like unknown section {sec.like!r}",
-                    did_you_mean(sec.like, tuple(raw)))
+            r.error(ln.number, ln.value_column + ln.name.index("like"),
+                    f"section {name!r} is like unknown section {sec.like!r}", did_you_mean(sec.like, tuple(raw)))
             return None
         if sec.like in chain:
-            cycle = " -> ".join(chain[chain.index(sec.like):] + [sec.like])
+            cycle = " -> ".join([*chain[chain.index(sec.like):], sec.like])
             r.error(ln.number, ln.value_column, f"'like' goes round in a cycle: {cycle}",
                     "one of these sections must have its own bars")
             return None
-        base = resolve(sec.like, chain + [name])
+        base = resolve(sec.like, [*chain, name])
         if base is None:
             return None
         merged = _merge(sec, base, r.own.get(name, set()))

@@ -1,0 +1,170 @@
+"""Standard MIDI File (type 1) encoding of a performance.
+
+A small, direct encoder: measured here, ``import mido`` alone costs about 55 ms and its
+writer 381 ms for 30,000 notes, against this module's few milliseconds; a CLI that must
+finish a 200-bar song in well under 100 ms cannot afford either (see bench/). mido reads
+the files back in the tests.
+
+>>> vlq(0), vlq(127), vlq(128), vlq(0x0FFFFFFF)
+(b'\\x00', b'\\x7f', b'\\x81\\x00', b'\\xff\\xff\\xff\\x7f')
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING
+
+from ..model import Meter, Timeline
+
+if TYPE_CHECKING:
+    from ..players.band import Performance, Track
+
+TPQ = 480
+CLICK_CHANNEL = 15
+CLICK_PROGRAM = 115  # woodblock
+ORDER_META, ORDER_SETUP, ORDER_OFF, ORDER_ON = 0, 1, 2, 3
+
+Event = tuple[int, int, bytes]  # (tick, order, bytes after the delta time)
+
+
+def vlq(value: int) -> bytes:
+    """A MIDI variable-length quantity."""
+    out = [value & 0x7F]
+    value >>= 7
+    while value:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    return bytes(reversed(out))
+
+
+def meta(kind: int, data: bytes) -> bytes:
+    return bytes((0xFF, kind)) + vlq(len(data)) + data
+
+
+def text_meta(kind: int, text: str) -> bytes:
+    return meta(kind, text.encode("utf-8"))
+
+
+def encode_track(events: list[Event], end_tick: int) -> bytes:
+    """Sort events, write delta times, close with End of Track at ``end_tick``."""
+    events.sort(key=lambda e: (e[0], e[1]))
+    chunks, now = [], 0
+    for tick, _, data in events:
+        chunks.append(vlq(tick - now))
+        chunks.append(data)
+        now = tick
+    chunks.append(vlq(max(0, end_tick - now)))
+    chunks.append(b"\xff\x2f\x00")
+    body = b"".join(chunks)
+    return b"MTrk" + struct.pack(">I", len(body)) + body
+
+
+def _time_signature(meter: Meter) -> bytes:
+    dd = meter.den.bit_length() - 1
+    clocks = 36 if meter.compound else 24
+    return meta(0x58, bytes((meter.num, dd, clocks, 8)))
+
+
+def _key_signature(sf: int, minor: bool) -> bytes:
+    sf = max(-7, min(7, sf))
+    return meta(0x59, struct.pack(">bB", sf, 1 if minor else 0))
+
+
+def conductor(perf: Performance, offset: float, count_in: int) -> list[Event]:
+    """Tempo map, meters, keys, section markers and chord symbols."""
+    tl = perf.timeline
+    song = perf.song
+    ev: list[Event] = [(0, ORDER_META, text_meta(0x03, song.title))]
+    if song.artist:
+        ev.append((0, ORDER_META, text_meta(0x02, song.artist)))
+
+    def tick(beat: float) -> int:
+        return round((beat + offset) * TPQ)
+
+    for change in tl.tempo_map:
+        at = 0 if change.beat == 0 else tick(change.beat)
+        ev.append((at, ORDER_META, meta(0x51, change.us_per_quarter.to_bytes(3, "big"))))
+    if count_in and tl.bars:
+        ev.append((0, ORDER_META, text_meta(0x06, "Count-in")))
+    last_meter, last_key = None, None
+    for bar in tl.bars:
+        at = tick(bar.start_beat) if bar.index else 0  # the count-in shares the first bar's meter
+        if bar.meter != last_meter:
+            ev.append((at, ORDER_META, _time_signature(bar.meter)))
+            last_meter = bar.meter
+        if bar.key != last_key:
+            ev.append((at, ORDER_META, _key_signature(bar.key.signature, bar.key.is_minor)))
+            last_key = bar.key
+    for span in tl.sections:
+        ev.append((tick(span.start_beat), ORDER_META, text_meta(0x06, span.name)))
+    previous = None
+    for bar in tl.bars:
+        for c in bar.chords:
+            name = str(c.chord) if c.chord else ("" if c.stop else "N.C.")
+            if name and name != previous:
+                ev.append((tick(bar.start_beat + c.beat), ORDER_META, text_meta(0x01, name)))
+            previous = name or previous
+    return ev
+
+
+def track_events(track: Track, offset: float) -> list[Event]:
+    ch = track.channel
+    ev: list[Event] = [(0, ORDER_META, text_meta(0x03, track.name))]
+    if ch != 9:
+        ev.append((0, ORDER_SETUP, bytes((0xC0 | ch, track.program))))
+    for cc, value in ((7, track.volume), (10, track.pan), (91, track.reverb), (93, track.chorus)):
+        ev.append((0, ORDER_SETUP, bytes((0xB0 | ch, cc, max(0, min(127, value))))))
+    for beat, program in track.programs:
+        ev.append((round((beat + offset) * TPQ), ORDER_SETUP, bytes((0xC0 | ch, program))))
+    on, off = 0x90 | ch, 0x80 | ch
+    for n in track.notes:
+        start = round((n.start + offset) * TPQ)
+        end = max(start + 1, round((n.start + n.length + offset) * TPQ))
+        ev.append((start, ORDER_ON, bytes((on, n.pitch, n.velocity))))
+        ev.append((end, ORDER_OFF, bytes((off, n.pitch, 0))))
+    return ev
+
+
+def click_events(tl: Timeline, count_in: int, whole_song: bool) -> list[Event]:
+    """Woodblock clicks: the count-in bars, and the whole song with ``whole_song``."""
+    ch = CLICK_CHANNEL
+    ev: list[Event] = [(0, ORDER_META, text_meta(0x03, "Click")),
+                       (0, ORDER_SETUP, bytes((0xC0 | ch, CLICK_PROGRAM)))]
+    if not tl.bars:
+        return ev
+    first = tl.bars[0].meter
+    offset = count_in * first.bar_beats
+
+    def add(beat: float, accent: bool) -> None:
+        t = round(beat * TPQ)
+        ev.append((t, ORDER_ON, bytes((0x90 | ch, 84 if accent else 77, 110 if accent else 85))))
+        ev.append((t + TPQ // 8, ORDER_OFF, bytes((0x80 | ch, 84 if accent else 77, 0))))
+
+    for b in range(count_in):
+        for k, pos in enumerate(_click_positions(first)):
+            add(b * first.bar_beats + pos, k == 0)
+    if whole_song:
+        for bar in tl.bars:
+            for k, pos in enumerate(_click_positions(bar.meter)):
+                add(offset + bar.start_beat + pos, k == 0)
+    return ev
+
+
+def _click_positions(meter: Meter) -> list[float]:
+    if meter.den <= 4 or not any(g > 1 for g in meter.groups):
+        return [i * meter.pulse_beats for i in range(meter.num)]
+    return meter.group_starts()
+
+
+def encode_performance(perf: Performance, count_in: int = 0, click: bool = False) -> bytes:
+    """The whole file: conductor track, one track per instrument, and the click."""
+    tl = perf.timeline
+    offset = count_in * tl.bars[0].meter.bar_beats if tl.bars and count_in else 0.0
+    end_tick = round((tl.beats + offset) * TPQ)
+    chunks = [encode_track(conductor(perf, offset, count_in), end_tick)]
+    for track in perf.tracks:
+        chunks.append(encode_track(track_events(track, offset), end_tick))
+    if count_in or click:
+        chunks.append(encode_track(click_events(tl, count_in, click), end_tick))
+    header = b"MThd" + struct.pack(">IHHH", 6, 1, len(chunks), TPQ)
+    return header + b"".join(chunks)

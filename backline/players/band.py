@@ -1,0 +1,250 @@
+"""The band: every player reads the timeline, section by section, into a performance.
+
+Each section occurrence is played from a fresh state with its own random source (seed,
+section, player), so a take can be rebuilt section by section (comping) note for note.
+
+>>> import backline
+>>> song = backline.loads("style: rock\\nsection A:\\n  | C | Am | F | G |\\n")
+>>> p = perform(song); sorted(t.name for t in p.tracks)
+['Bass', 'Drums', 'Guitar', 'Keys', 'Pad']
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Riff, SectionSpan, Song, Timeline, TimelineBar
+from ..styles import Style, load_style
+from ..theory.chords import Chord
+from .bass import play_bass
+from .common import RANGES, Note, rng_for
+from .drums import play_drums
+from .harmony import play_harmony
+from .lines import play_phrase, riff_octave
+from .solo import SOLO_PROGRAMS, play_solo
+
+CHANNELS = {"keys": 0, "bass": 1, "guitar": 2, "pad": 3, "melody": 4, "solo": 5, "drums": 9}
+TRACK_NAMES = {"drums": "Drums", "bass": "Bass", "keys": "Keys", "guitar": "Guitar", "pad": "Pad",
+               "melody": "Melody"}
+ORDER = ("drums", "bass", "keys", "guitar", "pad", "melody", "solo")
+MAX_PUSH_MS = 15.0
+
+
+@dataclass(slots=True)
+class Track:
+    """One instrument's part: its notes and how it is set up (program, pan, sends)."""
+
+    name: str
+    instrument: str
+    channel: int
+    program: int
+    notes: list[Note] = field(default_factory=list)
+    programs: list[tuple[float, int]] = field(default_factory=list)  # (beat, program) changes
+    volume: int = 100
+    pan: int = 64
+    reverb: int = 40
+    chorus: int = 0
+
+
+@dataclass(slots=True)
+class Performance:
+    """A take: the song as notes per instrument, with the seed and risk that made it."""
+
+    song: Song
+    timeline: Timeline
+    tracks: list[Track]
+    seed: int
+    risk: float
+    styles: list[str]
+    choices: list[dict[str, Any]]
+
+    @property
+    def seconds(self) -> float:
+        return self.timeline.seconds
+
+    def track(self, instrument: str) -> Track | None:
+        return next((t for t in self.tracks if t.instrument == instrument), None)
+
+    def to_midi(self, path: str, count_in: int = 0, click: bool = False) -> None:
+        """Write a type-1 MIDI file (see ``backline.midi``)."""
+        from ..files import write_atomic
+        from ..midi.encode import encode_performance
+
+        write_atomic(path, encode_performance(self, count_in=count_in, click=click))
+
+    def to_bytes(self, count_in: int = 0, click: bool = False) -> bytes:
+        from ..midi.encode import encode_performance
+
+        return encode_performance(self, count_in=count_in, click=click)
+
+
+def perform(song: Song, seed: int = 0, risk: float = 0.0, style: str | None = None,
+            styles_dir: str | None = None, timeline: Timeline | None = None) -> Performance:
+    """Play ``song`` as a band. Risk 0 plays the chart exactly and ignores the seed."""
+    risk = min(1.0, max(0.0, float(risk)))
+    seed_used = seed if risk > 0 else 0
+    tl = timeline or song.timeline()
+    style_of = {b.index: load_style(style or b.style, styles_dir) for b in tl.bars}
+    main = style_of[0] if tl.bars else load_style(style or song.style, styles_dir)
+    parts: dict[str, list[Note]] = {k: [] for k in ORDER}
+    solo_who: str | None = None
+    choices: list[dict[str, Any]] = []
+    for n, span in enumerate(tl.sections):
+        bars = tl.bars[span.first_bar: span.first_bar + span.bar_count]
+        last = n == len(tl.sections) - 1
+        following = _first_chord(tl, n + 1)
+        played, who = _play_span(span, bars, style_of, seed_used, risk, last, following, song.riffs)
+        for inst, notes in played.items():
+            parts[inst].extend(notes)
+        solo_who = solo_who or who
+        choices.append({"section": span.name, "index": span.index,
+                        "notes": {k: len(v) for k, v in played.items() if v}})
+    if risk > 0:
+        _humanize(parts, tl, style_of, seed_used, risk)
+    tracks = _tracks(parts, tl, style_of, main, solo_who)
+    names = list(dict.fromkeys(s.name for s in style_of.values()))
+    return Performance(song, tl, tracks, seed_used, risk, names, choices)
+
+
+def _first_chord(tl: Timeline, span_no: int) -> Chord | None:
+    if span_no >= len(tl.sections):
+        return None
+    span = tl.sections[span_no]
+    for c in tl.bars[span.first_bar].chords:
+        if c.chord is not None:
+            return c.chord
+    return None
+
+
+def _play_span(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style], seed: int,
+               risk: float, last: bool, following: Chord | None,
+               riffs: dict[str, Riff]) -> tuple[dict[str, list[Note]], str | None]:
+    sec = span.section
+    out: dict[str, list[Note]] = {}
+    riff_players = {inst for use in sec.riffs for inst in use.instruments}
+    soloist = sec.solo
+    solo_part = {"keys": "keys", "piano": "keys", "organ": "keys", "guitar": "guitar", "bass": "bass"}.get(
+        soloist or "")
+    out["drums"] = play_drums(span, bars, style_of, rng_for(seed, span.index, "drums"), risk, last)
+    if "bass" not in riff_players and solo_part != "bass":
+        out["bass"] = play_bass(span, bars, style_of, rng_for(seed, span.index, "bass"), risk, following, last)
+    for inst in ("keys", "guitar", "pad"):
+        if inst in riff_players or inst == solo_part:
+            continue
+        out[inst] = play_harmony(inst, span, bars, style_of, rng_for(seed, span.index, inst), risk, last,
+                                 lighter=soloist is not None)
+    for use in sec.riffs:
+        phrase = riffs[use.riff].phrase.transposed(sec.transpose)
+        for inst in use.instruments:
+            out.setdefault(inst, []).extend(
+                play_phrase(phrase, span, bars, loop=True, shift=riff_octave(phrase, inst),
+                            level_scale=style_of[bars[0].index].part(inst).level, who=inst))
+    if sec.melody is not None:
+        out["melody"] = play_phrase(sec.melody.transposed(sec.transpose), span, bars, loop=False, shift=0)
+    if soloist:
+        style = style_of[bars[0].index]
+        blues = "blues" in style.name or (bars[0].key.is_minor and style.swing > 0.6)
+        out["solo"] = play_solo(span, bars, soloist, rng_for(seed, span.index, "solo"), risk, bars[0].key,
+                                blues, _swing(bars[0], style), style.swing_unit)
+    return out, soloist
+
+
+def _swing(bar: TimelineBar, style: Style) -> float:
+    from .common import bar_swing
+
+    return bar_swing(bar, style.swing)
+
+
+def _humanize(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, Style], seed: int,
+              risk: float) -> None:
+    """Risk's feel: each player's consistent push or lay-back plus a little spread, in ms,
+    and velocity that breathes. Hits stay on their beat."""
+    hit_beats = {round(b.start_beat + c.beat, 6) for b in tl.bars for c in b.chords if c.hit}
+    bar_starts = [b.start_beat for b in tl.bars]
+    import bisect
+
+    for inst, notes in parts.items():
+        rng = random.Random(f"{seed}:feel:{inst}")
+        spread = (2.0 + 6.0 * risk) * risk
+        for i, n in enumerate(notes):
+            if round(n.start, 6) in hit_beats:
+                continue
+            bar = tl.bars[max(0, bisect.bisect_right(bar_starts, n.start + 1e-9) - 1)]
+            push = style_of[bar.index].feel.get(inst, 0.0) * risk
+            ms = max(-MAX_PUSH_MS, min(MAX_PUSH_MS, push + rng.gauss(0.0, spread)))
+            quarter_bpm = bar.tempo * bar.meter.tempo_beat
+            shift = ms / 1000 * quarter_bpm / 60
+            vel = max(1, min(127, n.velocity + round(rng.gauss(0.0, 5.0 * risk))))
+            notes[i] = Note(max(0.0, n.start + shift), n.length, n.pitch, vel)
+
+
+def _tracks(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, Style], main: Style,
+            soloist: str | None) -> list[Track]:
+    tracks = []
+    for inst in ORDER:
+        notes = parts.get(inst) or []
+        if not notes:
+            continue
+        name = TRACK_NAMES.get(inst) or f"Solo ({soloist})"
+        program = _program(inst, main, soloist)
+        track = Track(name, inst, CHANNELS[inst], program, _tidy(notes, inst, tl.beats))
+        if inst in ("bass", "keys", "guitar", "pad"):
+            part = main.part(inst)
+            track.pan = max(0, min(127, 64 + part.pan))
+            track.reverb, track.chorus = part.reverb, part.chorus
+            track.volume = max(1, min(127, round(100 * min(1.0, part.level))))
+            track.programs = _program_changes(inst, tl, style_of, program)
+        elif inst == "drums":
+            track.reverb = main.drums.reverb
+        tracks.append(track)
+    return tracks
+
+
+def _program(inst: str, style: Style, soloist: str | None) -> int:
+    if inst == "drums":
+        return 0
+    if inst == "solo":
+        if soloist in ("keys", "guitar"):
+            return style.programs[soloist]
+        return SOLO_PROGRAMS.get(soloist or "", 65)
+    return style.programs.get(inst, 0)
+
+
+def _program_changes(inst: str, tl: Timeline, style_of: dict[int, Style], first: int) -> list[tuple[float, int]]:
+    changes, current = [], first
+    for bar in tl.bars:
+        p = style_of[bar.index].programs.get(inst, current)
+        if p != current:
+            changes.append((bar.start_beat, p))
+            current = p
+    return changes
+
+
+def _tidy(notes: list[Note], inst: str, end: float) -> list[Note]:
+    """Sorted, inside the song and the instrument's range, no two of one pitch overlapping."""
+    low, high = RANGES.get(inst, (0, 127))
+    out: list[Note] = []
+    last_end: dict[int, int] = {}
+    for n in sorted(notes):
+        if n.start >= end - 1e-9:
+            continue
+        pitch = n.pitch
+        if inst != "drums":
+            while pitch < low:
+                pitch += 12
+            while pitch > high:
+                pitch -= 12
+        length = min(n.length, end - n.start)
+        prev = last_end.get(pitch)
+        if prev is not None and out[prev].start + out[prev].length > n.start:
+            p = out[prev]
+            if n.start - p.start < 1e-6:
+                continue
+            out[prev] = Note(p.start, n.start - p.start, p.pitch, p.velocity)
+        if length <= 0:
+            continue
+        out.append(Note(n.start, length, pitch, n.velocity))
+        last_end[pitch] = len(out) - 1
+    return out

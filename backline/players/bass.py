@@ -1,0 +1,255 @@
+"""The bassist: the root (or slash bass) on every chord change, the style's figure between,
+approach notes into the next chord, and walking lines in swing styles.
+"""
+
+from __future__ import annotations
+
+import random
+
+from ..model import ChordSpan, SectionSpan, TimelineBar
+from ..styles import Style
+from ..theory.chords import Chord
+from .common import Note, bar_swing, intensity, level_at, meter_key, nearest, swing_offset, velocity
+
+LOW, HIGH = 28, 55  # where the bass line lives (the range goes to 67 for fills)
+ROOT_LOW, ROOT_HIGH = 31, 45
+
+
+def degree_pitch(token: str, chord: Chord, root: int, next_root: int | None) -> int:
+    """The pitch a pattern token asks for, given the root actually played."""
+    ints = chord.intervals
+    if token in ("R", "R,"):
+        return root
+    if token == "8":
+        return root + 12
+    if token in ("5", "5,"):
+        fifth = 6 if 6 in ints and 7 not in ints else (8 if 8 in ints and 7 not in ints else 7)
+        p = chord.root_pc + fifth + (root - root % 12)
+        while p <= root:
+            p += 12
+        return p - 12 if token == "5," else p
+    if token == "3":
+        third = 3 if 3 in ints and 4 not in ints else (5 if 5 in ints and 4 not in ints else 4)
+        return _above(root, chord.root_pc + third)
+    if token == "b3":
+        return _above(root, chord.root_pc + 3)
+    if token in ("7", "b7"):
+        diminished = 9 in ints and 10 not in ints and 3 in ints and 6 in ints
+        seventh = 11 if token == "7" and 11 in ints else (9 if diminished else 10)
+        return _above(root, chord.root_pc + seventh)
+    if token == "6":
+        return _above(root, chord.root_pc + 9)
+    if token == "2":
+        return _above(root, chord.root_pc + 2)
+    if token == "4":
+        return _above(root, chord.root_pc + 5)
+    if token == "A":
+        if next_root is None:
+            return _above(root, chord.root_pc + 7)
+        return next_root - 1 if next_root - 1 != root else next_root + 1
+    raise ValueError(token)
+
+
+def _above(root: int, pc: int) -> int:
+    p = root - root % 12 + pc % 12
+    while p <= root:
+        p += 12
+    while p - root > 12:
+        p -= 12
+    return p
+
+
+def play_bass(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style],
+              rng: random.Random, risk: float, next_chord: Chord | None, last_span: bool) -> list[Note]:
+    """The bass for one section occurrence."""
+    notes: list[Note] = []
+    prev_root: float = 38.0
+    for k, bar in enumerate(bars):
+        if "bass" not in bar.players:
+            continue
+        style = style_of[bar.index]
+        if "bass" not in style.instruments:
+            continue
+        following = _next_chord(bars, k, next_chord)
+        if last_span and k == len(bars) - 1:
+            notes.extend(_final(bar, prev_root))
+            continue
+        if style.bass.walk and bar.feel != "half-time":
+            bar_notes, prev_root = _walk(bar, style, rng, risk, prev_root, following)
+        else:
+            bar_notes, prev_root = _figure(bar, style, rng, risk, prev_root, following)
+        notes.extend(bar_notes)
+    return notes
+
+
+def _next_chord(bars: list[TimelineBar], k: int, after: Chord | None) -> Chord | None:
+    for bar in bars[k + 1:]:
+        for c in bar.chords:
+            if c.chord is not None:
+                return c.chord
+        return None
+    return after
+
+
+def _root_near(chord: Chord, prev: float) -> int:
+    return nearest(chord.bass_pc, prev, ROOT_LOW, ROOT_HIGH)
+
+
+def _figure(bar: TimelineBar, style: Style, rng: random.Random, risk: float, prev_root: float,
+            following: Chord | None) -> tuple[list[Note], float]:
+    level = intensity(bar.level)
+    tokens = style.bass.pattern(meter_key(bar.meter), level) or _generic(bar)
+    if bar.feel == "half-time":
+        tokens = tuple(t if i % 2 == 0 else "-" for i, t in enumerate(tokens))
+    step = bar.length / len(tokens)
+    swing = bar_swing(bar, style.swing)
+    onsets = _onsets(tokens, step, bar)
+    out: list[Note] = []
+    for n, (pos, token, length) in enumerate(onsets):
+        span = _span_at(bar, pos)
+        if span is None or span.chord is None:
+            continue
+        chord = span.chord
+        at_change = abs(pos - span.beat) < 1e-6
+        root = _root_near(chord, prev_root)
+        nxt = _next_root_after(bar, span, following, root)
+        if at_change or span.hit:
+            token = "R"
+        elif token == "A" and not _is_last_before_change(onsets, n, span, bar):
+            token = "5" if risk == 0 or rng.random() > risk else "8"
+        elif risk > 0 and token in ("R", "5") and rng.random() < 0.15 * risk:
+            token = rng.choice(("8", "5", "3"))
+        pitch = degree_pitch(token, chord, root, nxt)
+        end = min(pos + length, span.end)
+        if span.hit:
+            end = min(end, span.end, pos + span.length)
+        start = pos if at_change else swing_offset(pos, swing, style.swing_unit)
+        out.append(Note(bar.start_beat + start, max(0.1, (end - start) * 0.92), pitch,
+                        velocity(level_at(bar, pos), (8 if at_change else 0) + (12 if span.hit else 0),
+                                 style.bass.level)))
+        if at_change:
+            prev_root = root
+    return out, prev_root
+
+
+def _is_last_before_change(onsets: list[tuple[float, str, float]], n: int, span: ChordSpan,
+                           bar: TimelineBar) -> bool:
+    nxt = onsets[n + 1][0] if n + 1 < len(onsets) else bar.length
+    return nxt >= span.end - 1e-6
+
+
+def _next_root_after(bar: TimelineBar, span: ChordSpan, following: Chord | None, root: int) -> int | None:
+    later = [c for c in bar.chords if c.beat > span.beat and c.chord is not None]
+    chord = later[0].chord if later else following
+    if chord is None:
+        return None
+    return nearest(chord.bass_pc, root, ROOT_LOW, ROOT_HIGH)
+
+
+def _span_at(bar: TimelineBar, pos: float) -> ChordSpan | None:
+    for s in bar.chords:
+        if s.beat - 1e-9 <= pos < s.end - 1e-9:
+            return s
+    return None
+
+
+def _onsets(tokens: tuple[str, ...], step: float, bar: TimelineBar) -> list[tuple[float, str, float]]:
+    """(position, token, length) of each note, with a root forced at every chord change."""
+    out: list[tuple[float, str, float]] = []
+    for i, t in enumerate(tokens):
+        if t in ("-", "."):
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j] == "-":
+            j += 1
+        out.append((i * step, t, (j - i) * step))
+    for span in bar.chords:
+        if span.chord is None:
+            continue
+        if not any(abs(p - span.beat) < 1e-6 for p, _, _ in out):
+            later = [p for p, _, _ in out if p > span.beat]
+            end = min(later[0] if later else bar.length, span.end)
+            out.append((span.beat, "R", end - span.beat))
+    out.sort()
+    return out
+
+
+def _generic(bar: TimelineBar) -> tuple[str, ...]:
+    """Any meter: root on the first group, fifth or octave on the others, in pulses."""
+    tokens: list[str] = []
+    pulses = bar.meter.groups if any(g > 1 for g in bar.meter.groups) else (1,) * bar.meter.num
+    for gi, g in enumerate(pulses):
+        tokens.append("R" if gi == 0 else ("5" if gi % 2 else "8"))
+        tokens.extend("-" * (g - 1))
+    return tuple(tokens)
+
+
+def _walk(bar: TimelineBar, style: Style, rng: random.Random, risk: float, prev: float,
+          following: Chord | None) -> tuple[list[Note], float]:
+    """Quarter notes: root on each chord, chord tones between, a chromatic step into the next."""
+    out: list[Note] = []
+    beats = round(bar.length)
+    swing = bar_swing(bar, style.swing)
+    last_pitch = prev
+    for b in range(beats):
+        span = _span_at(bar, float(b))
+        if span is None or span.chord is None:
+            continue
+        chord = span.chord
+        at_change = abs(b - span.beat) < 1e-6
+        remaining = span.end - b
+        nxt_chord = _next_chord_in(bar, span, following)
+        if at_change or span.hit:
+            pitch = _root_near(chord, last_pitch)
+        elif remaining <= 1.0 + 1e-6 and nxt_chord is not None:
+            target = nearest(nxt_chord.bass_pc, last_pitch, ROOT_LOW, ROOT_HIGH + 7)
+            up = target > last_pitch or (target == last_pitch and rng.random() < 0.5)
+            pitch = target - 1 if up else target + 1
+            if risk > 0 and rng.random() < 0.3 * risk:
+                pitch = target + 7 if target + 7 <= HIGH else target - 5
+        else:
+            pitch = _walk_tone(chord, last_pitch, rng, risk, b)
+        vel = velocity(level_at(bar, b), 6 if b == 0 else 0, style.bass.level)
+        length = 0.95 if not span.hit else min(0.95, span.length)
+        out.append(Note(bar.start_beat + b, length, pitch, vel))
+        if risk > 0.3 and rng.random() < 0.08 * risk and b + 1 < beats:
+            # a skip: a swung eighth ghost note into the next beat
+            out[-1] = Note(bar.start_beat + b, 0.6, pitch, vel)
+            out.append(Note(bar.start_beat + swing_offset(b + 0.5, swing, 8), 0.3, pitch + rng.choice((-1, 2)),
+                            max(1, vel - 25)))
+        last_pitch = pitch
+    return out, last_pitch
+
+
+def _next_chord_in(bar: TimelineBar, span: ChordSpan, following: Chord | None) -> Chord | None:
+    later = [c for c in bar.chords if c.beat > span.beat]
+    if later:
+        return later[0].chord
+    return following
+
+
+def _walk_tone(chord: Chord, last: float, rng: random.Random, risk: float, beat: int) -> int:
+    """A chord tone near the last note, moving on (never the same note twice)."""
+    tones = sorted({(chord.root_pc + i) % 12 for i in chord.intervals if i in (0, 3, 4, 7, 10, 11, 9, 6, 8)})
+    options = []
+    for pc in tones:
+        for octave in range(2, 5):
+            p = pc + 12 * octave
+            if LOW + 3 <= p <= HIGH and p != last and abs(p - last) <= 7:
+                options.append(p)
+    if not options:
+        return nearest(chord.root_pc, last, ROOT_LOW, ROOT_HIGH)
+    options.sort(key=lambda p: (abs(p - last), p))
+    if risk > 0:
+        return rng.choice(options[: 2 + round(2 * risk)])
+    going_up = last < 40
+    ranked = sorted(options, key=lambda p: (abs(p - last) + (0 if (p > last) == going_up else 3), p))
+    return ranked[0]
+
+
+def _final(bar: TimelineBar, prev: float) -> list[Note]:
+    first = bar.chords[0] if bar.chords else None
+    if first is None or first.chord is None:
+        return []
+    length = bar.length if not first.hit else first.length
+    return [Note(bar.start_beat, length * 0.98, _root_near(first.chord, prev), velocity(bar.level, 10))]

@@ -1,0 +1,106 @@
+"""What every player shares: notes, the grid, swing, velocity, ranges, chords at a time.
+
+>>> intensity(60.0), intensity(75.0), intensity(100.0)
+('low', 'mid', 'high')
+"""
+
+from __future__ import annotations
+
+import random
+from typing import NamedTuple
+
+from ..model import ChordSpan, Meter, TimelineBar
+
+# Playable ranges (MIDI notes), from common practice (see MUSICIANSHIP.md).
+RANGES = {"bass": (28, 67), "guitar": (40, 88), "keys": (36, 96), "pad": (36, 84),
+          "melody": (36, 96), "solo": (36, 96)}
+# Where each instrument's riffs sit, so two instruments on one riff don't collide.
+RIFF_CENTER = {"bass": 40, "guitar": 55, "keys": 64, "pad": 62}
+
+
+class Note(NamedTuple):
+    """A played note: start and length in quarter notes from the song's start."""
+
+    start: float
+    length: float
+    pitch: int
+    velocity: int
+
+
+def intensity(level: float) -> str:
+    """A style's pattern set for a dynamic level: low (≤ mp), mid (mf), high (≥ f)."""
+    if level < 68:
+        return "low"
+    if level < 88:
+        return "mid"
+    return "high"
+
+
+def meter_key(meter: Meter) -> str:
+    return f"{meter.num}/{meter.den}"
+
+
+def swing_offset(pos: float, ratio: float, unit: int) -> float:
+    """Where a straight position (quarter notes in the bar) lands when swung."""
+    if ratio == 0.5:
+        return pos
+    pair = 1.0 if unit == 8 else 0.5
+    base = (pos // pair) * pair
+    within = pos - base
+    half = pair / 2
+    if abs(within - half) < 1e-6:
+        return base + pair * ratio
+    return pos
+
+
+def bar_swing(bar: TimelineBar, style_swing: float) -> float:
+    """The swing ratio a bar is played with: the chart's feel, else the style's."""
+    if bar.meter.den != 4:
+        return 0.5
+    if bar.swing is not None:
+        return bar.swing
+    if bar.feel in ("swing", "shuffle"):
+        return max(style_swing, 0.62)
+    return style_swing
+
+
+def chord_at(bar: TimelineBar, pos: float) -> ChordSpan | None:
+    """The chord span sounding at ``pos`` quarter notes into the bar."""
+    for span in bar.chords:
+        if span.beat - 1e-9 <= pos < span.end - 1e-9:
+            return span
+    return None
+
+
+def velocity(level: float, accent: float = 0.0, scale: float = 1.0) -> int:
+    return max(1, min(127, round(level * scale + accent)))
+
+
+def level_at(bar: TimelineBar, pos: float) -> float:
+    """The dynamic level at ``pos`` in the bar, following a ramp."""
+    if bar.level == bar.level_end:
+        return bar.level
+    return bar.level + (bar.level_end - bar.level) * (pos / bar.length)
+
+
+def rng_for(seed: int, span_index: int, who: str) -> random.Random:
+    """A random source for one player in one section of one take: the same every time."""
+    return random.Random(f"{seed}:{span_index}:{who}")
+
+
+def fit_octave(pitch: int, low: int, high: int) -> int:
+    while pitch < low:
+        pitch += 12
+    while pitch > high:
+        pitch -= 12
+    return pitch
+
+
+def nearest(pc: int, target: float, low: int, high: int) -> int:
+    """The pitch of class ``pc`` nearest to ``target`` within [low, high]."""
+    best = None
+    for octave in range(0, 11):
+        p = pc + 12 * octave
+        if low <= p <= high and (best is None or abs(p - target) < abs(best - target)):
+            best = p
+    return best if best is not None else fit_octave(pc + 48, low, high)

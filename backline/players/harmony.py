@@ -1,0 +1,147 @@
+"""Keys, guitar and pad: voicings led smoothly from chord to chord, played in the style's
+comping rhythm (chords, strums, arpeggios, chops), a new voicing at every chord change,
+hits played together, silence on N.C. and stops.
+"""
+
+from __future__ import annotations
+
+import random
+
+from ..model import ChordSpan, SectionSpan, TimelineBar
+from ..styles import Part, Style
+from .common import Note, bar_swing, intensity, level_at, meter_key, swing_offset, velocity
+from .voicing import voice
+
+SHORT = {"m": 0.35}
+
+
+def play_harmony(instrument: str, span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style],
+                 rng: random.Random, risk: float, last_span: bool, lighter: bool) -> list[Note]:
+    """One harmony instrument for one section occurrence."""
+    notes: list[Note] = []
+    previous: list[int] | None = None
+    for k, bar in enumerate(bars):
+        if instrument not in bar.players:
+            continue
+        style = style_of[bar.index]
+        if instrument not in style.instruments:
+            continue
+        part = style.part(instrument)
+        final = last_span and k == len(bars) - 1
+        if instrument == "pad" or final:
+            bar_notes, previous = _sustain(bar, part, previous, final, instrument)
+        else:
+            bar_notes, previous = _comp(bar, style, part, previous, rng, risk, instrument, lighter)
+        notes.extend(bar_notes)
+    return notes
+
+
+def _tokens(bar: TimelineBar, part: Part, lighter: bool) -> tuple[str, ...]:
+    level = intensity(bar.level)
+    if lighter:
+        level = "low"
+    tokens = part.pattern(meter_key(bar.meter), level)
+    if tokens is None:
+        tokens = _generic(bar, level)
+    return tokens
+
+
+def _generic(bar: TimelineBar, level: str) -> tuple[str, ...]:
+    """Any meter: a chord on each pulse group (the first only when soft), held through it."""
+    out: list[str] = []
+    groups = bar.meter.groups if any(g > 1 for g in bar.meter.groups) else (1,) * bar.meter.num
+    for gi, g in enumerate(groups):
+        out.append("x" if gi == 0 or level != "low" else "-")
+        out.extend("-" * (g - 1))
+    return tuple(out)
+
+
+def _comp(bar: TimelineBar, style: Style, part: Part, previous: list[int] | None, rng: random.Random,
+          risk: float, instrument: str, lighter: bool) -> tuple[list[Note], list[int] | None]:
+    tokens = _tokens(bar, part, lighter)
+    step = bar.length / len(tokens)
+    swing = bar_swing(bar, style.swing)
+    events = _events(tokens, step, bar)
+    out: list[Note] = []
+    for pos, token, length in events:
+        span = _span_at(bar, pos)
+        if span is None or span.chord is None:
+            continue
+        at_change = abs(pos - span.beat) < 1e-6
+        if risk > 0 and not at_change and not span.hit and rng.random() < 0.1 * risk:
+            continue  # leave a hole: space is a choice too
+        voicing = voice(span.chord, part.voicing, part.register, previous)
+        if risk > 0 and at_change and rng.random() < 0.35 * risk:
+            alt = voice(span.chord, part.voicing, part.register, [p + rng.choice((-5, 5)) for p in voicing])
+            voicing = alt or voicing
+        previous = voicing
+        end = min(pos + length, span.end)
+        dur = (end - pos) * (SHORT.get(token, 0.95))
+        if span.hit:
+            dur = min(dur, span.length * 0.9)
+        start = pos if at_change else swing_offset(pos, swing, style.swing_unit)
+        accent = (10 if token in "XDU" else 0) + (14 if span.hit else 0) + (4 if pos == 0 else 0)
+        vel = velocity(level_at(bar, pos), accent - (12 if lighter else 0), part.level)
+        out.extend(_sound(token, voicing, bar.start_beat + start, max(0.08, dur), vel, part.strum_ms, bar))
+    return out, previous
+
+
+def _sound(token: str, voicing: list[int], start: float, dur: float, vel: int, strum_ms: float,
+           bar: TimelineBar) -> list[Note]:
+    """A chord, a strum (low to high, or high to low for an upstroke) or one arpeggio note."""
+    if token.isdigit():
+        idx = int(token) - 1
+        pitch = voicing[idx % len(voicing)] + 12 * (idx // len(voicing))
+        return [Note(start, dur, pitch, vel)]
+    order = list(reversed(voicing)) if token in ("u", "U") else voicing
+    spread = strum_ms / 1000 * bar.tempo / 60 * (1.0 if token in ("d", "u", "D", "U") else 0.4)
+    return [Note(start + i * spread, max(0.05, dur - i * spread), p, vel - (3 if i else 0))
+            for i, p in enumerate(order)]
+
+
+def _events(tokens: tuple[str, ...], step: float, bar: TimelineBar) -> list[tuple[float, str, float]]:
+    out: list[tuple[float, str, float]] = []
+    for i, t in enumerate(tokens):
+        if t in ("-", "."):
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j] == "-":
+            j += 1
+        out.append((i * step, t, (j - i) * step))
+    for span in bar.chords:
+        if span.chord is None:
+            continue
+        if not any(abs(p - span.beat) < 1e-6 for p, _, _ in out):
+            later = [p for p, _, _ in out if p > span.beat]
+            end = min(later[0] if later else bar.length, span.end)
+            first = next((t for _, t, _ in out), "x")
+            out.append((span.beat, "x" if first.isdigit() else first, end - span.beat))
+    out.sort()
+    return out
+
+
+def _span_at(bar: TimelineBar, pos: float) -> ChordSpan | None:
+    for s in bar.chords:
+        if s.beat - 1e-9 <= pos < s.end - 1e-9:
+            return s
+    return None
+
+
+def _sustain(bar: TimelineBar, part: Part, previous: list[int] | None, final: bool,
+             instrument: str) -> tuple[list[Note], list[int] | None]:
+    """Whole chords held for each chord span (pads, and every player's last bar)."""
+    out: list[Note] = []
+    for span in bar.chords:
+        if span.chord is None:
+            continue
+        voicing = voice(span.chord, part.voicing, part.register, previous)
+        previous = voicing
+        length = span.length if not span.hit else span.length * 0.9
+        if final and not span.hit:
+            length = bar.length - span.beat
+        soft = -14 if instrument == "pad" else 0
+        vel = velocity(level_at(bar, span.beat), soft + (12 if span.hit else 0), part.level)
+        out.extend(Note(bar.start_beat + span.beat, length * 0.98, p, vel) for p in voicing)
+        if final:
+            break
+    return out, previous

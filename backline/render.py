@@ -1,0 +1,52 @@
+"""Rendering a song to files: the MIDI take and its sidecar that reproduces it.
+
+>>> import backline, tempfile
+>>> song = backline.loads("title: Tiny\\nsection A:\\n  | C | G |\\n")
+>>> r = render_midi(song, tempfile.mkdtemp()); r["bars"], r["midi"].endswith("tiny.mid")
+(2, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+from .files import slug, write_atomic
+from .model import Song
+
+
+def chart_hash(song: Song) -> str:
+    """SHA-256 of the chart's text: what a take was made from."""
+    return hashlib.sha256(song.text.encode("utf-8")).hexdigest()
+
+
+def take_record(perf: Any, count_in: int = 0, click: bool = False) -> dict[str, Any]:
+    """What reproduces a take: chart hash, seed, risk, styles, version, per-section choices."""
+    from . import __version__
+
+    return {"chart": perf.song.path, "chart_sha256": chart_hash(perf.song), "title": perf.song.title,
+            "seed": perf.seed, "risk": perf.risk, "styles": perf.styles, "backline": __version__,
+            "count_in": count_in, "click": click, "sections": perf.choices}
+
+
+def render_midi(song: Song, outdir: str, seed: int = 0, risk: float = 0.0, style: str | None = None,
+                count_in: int = 0, click: bool = False, styles_dir: str | None = None,
+                name: str | None = None) -> dict[str, Any]:
+    """Perform ``song`` and write ``OUTDIR/<slug>.mid`` and ``<slug>.take.json``."""
+    from .players.band import perform
+
+    perf = perform(song, seed=seed, risk=risk, style=style, styles_dir=styles_dir)
+    base = os.path.join(outdir, name or slug(song.title))
+    midi_path = base + ".mid"
+    perf.to_midi(midi_path, count_in=count_in, click=click)
+    record = take_record(perf, count_in, click)
+    write_atomic(base + ".take.json", json.dumps(record, indent=2) + "\n")
+    count_seconds = 0.0
+    if count_in and perf.timeline.bars:
+        first = perf.timeline.bars[0]
+        count_seconds = count_in * first.seconds
+    return {"title": song.title, "midi": midi_path, "take": base + ".take.json",
+            "bars": len(perf.timeline.bars), "seconds": round(perf.seconds + count_seconds, 3),
+            "seed": perf.seed, "risk": perf.risk, "styles": perf.styles}
