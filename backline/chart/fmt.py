@@ -4,11 +4,11 @@ Comments and the author's blank-line grouping stay; spacing is made regular and 
 of neighbouring grid lines line up in columns. Only valid charts are formatted, and the
 result is checked to give the same timeline as the original.
 
->>> print(format_chart("title:Demo\\nsection A:\\n    |C|Am7 . G|\\n   | F | G |\\n"), end="")
+>>> print(format_chart("title:Demo\\nsection A:\\n    |C|Am7 . G .|\\n   | F | G |\\n"), end="")
 title: Demo
 section A:
-  | C | Am7 . G |
-  | F | G       |
+  | C | Am7 . G . |
+  | F | G         |
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Split a chart into classified lines: the one reading shared by the parser and ``fmt``.
 
->>> [l.kind for l in scan("title: X\\nsection A:\\n  | C |  # hi\\n\\nform: A\\n")]
+>>> [l.kind for l in scan("title: X\\nsection A:\\n  | C |  # hi\\n\\nform: A")]
 ['header', 'section', 'grid', 'blank', 'form']
 """
 
@@ -49,7 +49,8 @@ def scan(text: str) -> list[Line]:
         indent = code[: len(code) - len(stripped)]
         column = len(indent) + 1
         if not stripped:
-            lines.append(Line(number, "comment" if comment else "blank", indent, "", column, comment))
+            lead = raw[: len(raw) - len(raw.lstrip())] if comment else ""
+            lines.append(Line(number, "comment" if comment else "blank", lead, "", column, comment))
             continue
         if not indent:
             body = ""

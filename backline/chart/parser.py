@@ -44,6 +44,8 @@ class _Reader:
         self.problems: list[Problem] = []
         self.own: dict[str, set[str]] = {}  # section -> directives it gives itself
         self.melody: dict[str, tuple[str, int, int]] = {}  # section -> (notes, line, column)
+        self.broken_riffs: set[str] = set()  # riffs already reported
+        self.saw_section = False
 
     def error(self, line: int, column: int, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.path, line, column, message, hint))
@@ -215,6 +217,7 @@ def _open_body(r: _Reader, ln: Line, riffs: dict[str, list[Line]], riff_lines: d
             return None
         riffs[title], riff_lines[title] = body, ln
         return body
+    r.saw_section = True
     m = LIKE.match(title)
     name = m.group(1) if m else title
     if not NAME.match(name):
@@ -252,7 +255,11 @@ def _build(r: _Reader, header: dict[str, tuple[str, Line]], riffs_src: dict[str,
         riff = _riff(r, name, body, riff_lines[name], meter)
         if riff:
             riffs[name] = riff
+        else:
+            r.broken_riffs.add(name)
     if not sections_src:
+        if r.saw_section:
+            return None
         r.error(max(1, len(text.split("\n")) - 1), 1, "no sections", "add one: section A: followed by | C | G |")
         return None
     raw = {name: _section(r, name, ln, body, riffs, riff_lines) for name, (ln, body) in sections_src.items()}
@@ -370,6 +377,8 @@ def _riff_use(r: _Reader, sec: Section, value: str, n: int, col: int, riffs: dic
     if not m:
         r.error(n, col, f"cannot read riff use {value!r}", "say who plays it: riff: hook on guitar bass")
         return
+    if m.group(1) in r.broken_riffs:
+        return
     if m.group(1) not in riffs:
         r.error(n, col, f"unknown riff {m.group(1)!r}",
                 did_you_mean(m.group(1), tuple(riffs)) if riffs else "define it first: riff NAME: …")
@@ -419,9 +428,7 @@ def _bar(r: _Reader, number: int, tokens: list[tuple[str, int]], before: list[Ba
     slots: list[Slot] = []
     for text, c in tokens:
         slot = _slot(r, number, text, c)
-        if slot is None:
-            return None
-        slots.append(slot)
+        slots.append(slot if slot is not None else Slot(None))  # reported; keep the bar count
     return Bar(tuple(slots), number, col)
 
 
@@ -463,7 +470,7 @@ def _resolve_likes(r: _Reader, raw: dict[str, Section],
             r.error(ln.number, ln.value_column, f"'like' goes round in a cycle: {cycle}",
                     "one of these sections must have its own bars")
             return None
-        base = resolve(sec.like, [*chain, name])
+        base = resolve(sec.like, [*chain, sec.like])
         if base is None:
             return None
         merged = _merge(sec, base, r.own.get(name, set()))
