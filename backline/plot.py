@@ -34,15 +34,7 @@ def piano_roll(perf: Performance, path: str, width: int = 1600) -> str:
     axes = fig.subplots(len(order), 1, sharex=True, squeeze=False)[:, 0]
     to_sec = _beats_to_seconds(perf)
     for ax, track in zip(axes, order, strict=True):
-        color = COLORS.get(track.instrument, "#333333")
-        xs = [to_sec(n.start) for n in track.notes]
-        ws = [max(0.02, to_sec(n.start + n.length) - to_sec(n.start)) for n in track.notes]
-        ys = [n.pitch for n in track.notes]
-        alphas = [0.35 + 0.65 * n.velocity / 127 for n in track.notes]
-        for x, w, y, a in zip(xs, ws, ys, alphas, strict=True):
-            ax.add_patch(_rect(x, y - 0.4, w, 0.8, color, a))
-        if ys:
-            ax.set_ylim(min(ys) - 2, max(ys) + 2)
+        _lane(ax, track.notes, COLORS.get(track.instrument, "#333333"), to_sec)
         ax.set_ylabel(track.name, rotation=0, ha="right", va="center", fontsize=11)
         ax.tick_params(axis="y", labelsize=8)
         for span in tl.sections:
@@ -63,10 +55,23 @@ def piano_roll(perf: Performance, path: str, width: int = 1600) -> str:
     return path
 
 
-def _rect(x: float, y: float, w: float, h: float, color: str, alpha: float) -> Any:
-    from matplotlib.patches import Rectangle
+def _lane(ax: Any, notes: list[Any], color: str, to_sec: Any) -> None:
+    """Notes as thick horizontal strokes (one collection: fast for thousands of notes)."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_rgb
 
-    return Rectangle((x, y), w, h, facecolor=color, edgecolor="none", alpha=alpha)
+    if not notes:
+        return
+    ys = [n.pitch for n in notes]
+    low, high = min(ys) - 2, max(ys) + 2
+    ax.set_ylim(low, high)
+    height_px = ax.get_window_extent().height
+    width_pt = max(1.0, 0.8 * height_px / (high - low) * 0.72)
+    r, g, b = to_rgb(color)
+    segments = [((to_sec(n.start), n.pitch), (to_sec(n.start) + max(0.03, to_sec(n.start + n.length) -
+                                                                   to_sec(n.start)), n.pitch)) for n in notes]
+    colors = [(r, g, b, 0.35 + 0.65 * n.velocity / 127) for n in notes]
+    ax.add_collection(LineCollection(segments, colors=colors, linewidths=width_pt, capstyle="butt"))
 
 
 def _beats_to_seconds(perf: Performance) -> Any:

@@ -22,19 +22,28 @@ if TYPE_CHECKING:
 TPQ = 480
 CLICK_CHANNEL = 15
 CLICK_PROGRAM = 115  # woodblock
-ORDER_META, ORDER_SETUP, ORDER_OFF, ORDER_ON = 0, 1, 2, 3
+ORDER_META, ORDER_SETUP, ORDER_OFF, ORDER_ON = 0, 1, 2, 3  # events at one tick sort by this
 
-Event = tuple[int, int, bytes]  # (tick, order, bytes after the delta time)
+Event = tuple[int, bytes]  # (tick * 4 + order, bytes after the delta time)
 
 
 def vlq(value: int) -> bytes:
     """A MIDI variable-length quantity."""
+    if value < len(_SHORT):
+        return _SHORT[value]
+    return _vlq(value)
+
+
+def _vlq(value: int) -> bytes:
     out = [value & 0x7F]
     value >>= 7
     while value:
         out.append(0x80 | (value & 0x7F))
         value >>= 7
     return bytes(reversed(out))
+
+
+_SHORT = [_vlq(i) for i in range(4096)]
 
 
 def meta(kind: int, data: bytes) -> bytes:
@@ -47,11 +56,16 @@ def text_meta(kind: int, text: str) -> bytes:
 
 def encode_track(events: list[Event], end_tick: int) -> bytes:
     """Sort events, write delta times, close with End of Track at ``end_tick``."""
-    events.sort(key=lambda e: (e[0], e[1]))
-    chunks, now = [], 0
-    for tick, _, data in events:
-        chunks.append(vlq(tick - now))
-        chunks.append(data)
+    events.sort()
+    chunks: list[bytes] = []
+    add = chunks.append
+    short, limit = _SHORT, len(_SHORT)
+    now = 0
+    for key, data in events:
+        tick = key >> 2
+        delta = tick - now
+        add(short[delta] if delta < limit else _vlq(delta))
+        add(data)
         now = tick
     chunks.append(vlq(max(0, end_tick - now)))
     chunks.append(b"\xff\x2f\x00")
@@ -74,62 +88,64 @@ def conductor(perf: Performance, offset: float, count_in: int) -> list[Event]:
     """Tempo map, meters, keys, section markers and chord symbols."""
     tl = perf.timeline
     song = perf.song
-    ev: list[Event] = [(0, ORDER_META, text_meta(0x03, song.title))]
+    ev: list[Event] = [(ORDER_META, text_meta(0x03, song.title))]
     if song.artist:
-        ev.append((0, ORDER_META, text_meta(0x02, song.artist)))
+        ev.append((ORDER_META, text_meta(0x02, song.artist)))
 
     def tick(beat: float) -> int:
         return round((beat + offset) * TPQ)
 
     for change in tl.tempo_map:
         at = 0 if change.beat == 0 else tick(change.beat)
-        ev.append((at, ORDER_META, meta(0x51, change.us_per_quarter.to_bytes(3, "big"))))
+        ev.append((at * 4 + ORDER_META, meta(0x51, change.us_per_quarter.to_bytes(3, "big"))))
     if count_in and tl.bars:
-        ev.append((0, ORDER_META, text_meta(0x06, "Count-in")))
+        ev.append((ORDER_META, text_meta(0x06, "Count-in")))
     last_meter, last_key = None, None
     for bar in tl.bars:
         at = tick(bar.start_beat) if bar.index else 0  # the count-in shares the first bar's meter
         if bar.meter != last_meter:
-            ev.append((at, ORDER_META, _time_signature(bar.meter)))
+            ev.append((at * 4 + ORDER_META, _time_signature(bar.meter)))
             last_meter = bar.meter
         if bar.key != last_key:
-            ev.append((at, ORDER_META, _key_signature(bar.key.signature, bar.key.is_minor)))
+            ev.append((at * 4 + ORDER_META, _key_signature(bar.key.signature, bar.key.is_minor)))
             last_key = bar.key
     for span in tl.sections:
-        ev.append((tick(span.start_beat), ORDER_META, text_meta(0x06, span.name)))
+        ev.append((tick(span.start_beat) * 4 + ORDER_META, text_meta(0x06, span.name)))
     previous = None
     for bar in tl.bars:
         for c in bar.chords:
             name = str(c.chord) if c.chord else ("" if c.stop else "N.C.")
             if name and name != previous:
-                ev.append((tick(bar.start_beat + c.beat), ORDER_META, text_meta(0x01, name)))
+                ev.append((tick(bar.start_beat + c.beat) * 4 + ORDER_META, text_meta(0x01, name)))
             previous = name or previous
     return ev
 
 
 def track_events(track: Track, offset: float) -> list[Event]:
     ch = track.channel
-    ev: list[Event] = [(0, ORDER_META, text_meta(0x03, track.name))]
+    ev: list[Event] = [(ORDER_META, text_meta(0x03, track.name))]
     if ch != 9:
-        ev.append((0, ORDER_SETUP, bytes((0xC0 | ch, track.program))))
+        ev.append((ORDER_SETUP, bytes((0xC0 | ch, track.program))))
     for cc, value in ((7, track.volume), (10, track.pan), (91, track.reverb), (93, track.chorus)):
-        ev.append((0, ORDER_SETUP, bytes((0xB0 | ch, cc, max(0, min(127, value))))))
+        ev.append((ORDER_SETUP, bytes((0xB0 | ch, cc, max(0, min(127, value))))))
     for beat, program in track.programs:
-        ev.append((round((beat + offset) * TPQ), ORDER_SETUP, bytes((0xC0 | ch, program))))
+        ev.append((round((beat + offset) * TPQ) * 4 + ORDER_SETUP, bytes((0xC0 | ch, program))))
     on, off = 0x90 | ch, 0x80 | ch
-    for n in track.notes:
-        start = round((n.start + offset) * TPQ)
-        end = max(start + 1, round((n.start + n.length + offset) * TPQ))
-        ev.append((start, ORDER_ON, bytes((on, n.pitch, n.velocity))))
-        ev.append((end, ORDER_OFF, bytes((off, n.pitch, 0))))
+    add = ev.append
+    offs = [bytes((off, p, 0)) for p in range(128)]
+    for start_beat, length, pitch, vel in track.notes:
+        start = round((start_beat + offset) * TPQ)
+        end = round((start_beat + length + offset) * TPQ)
+        add((start * 4 + ORDER_ON, bytes((on, pitch, vel))))
+        add(((end if end > start else start + 1) * 4 + ORDER_OFF, offs[pitch]))
     return ev
 
 
 def click_events(tl: Timeline, count_in: int, whole_song: bool) -> list[Event]:
     """Woodblock clicks: the count-in bars, and the whole song with ``whole_song``."""
     ch = CLICK_CHANNEL
-    ev: list[Event] = [(0, ORDER_META, text_meta(0x03, "Click")),
-                       (0, ORDER_SETUP, bytes((0xC0 | ch, CLICK_PROGRAM)))]
+    ev: list[Event] = [(ORDER_META, text_meta(0x03, "Click")),
+                       (ORDER_SETUP, bytes((0xC0 | ch, CLICK_PROGRAM)))]
     if not tl.bars:
         return ev
     first = tl.bars[0].meter
@@ -137,8 +153,8 @@ def click_events(tl: Timeline, count_in: int, whole_song: bool) -> list[Event]:
 
     def add(beat: float, accent: bool) -> None:
         t = round(beat * TPQ)
-        ev.append((t, ORDER_ON, bytes((0x90 | ch, 84 if accent else 77, 110 if accent else 85))))
-        ev.append((t + TPQ // 8, ORDER_OFF, bytes((0x80 | ch, 84 if accent else 77, 0))))
+        ev.append((t * 4 + ORDER_ON, bytes((0x90 | ch, 84 if accent else 77, 110 if accent else 85))))
+        ev.append(((t + TPQ // 8) * 4 + ORDER_OFF, bytes((0x80 | ch, 84 if accent else 77, 0))))
 
     for b in range(count_in):
         for k, pos in enumerate(_click_positions(first)):

@@ -11,6 +11,7 @@ section, player), so a take can be rebuilt section by section (comping) note for
 
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,11 +161,10 @@ def _swing(bar: TimelineBar, style: Style) -> float:
 def _humanize(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, Style], seed: int,
               risk: float) -> None:
     """Risk's feel: each player's consistent push or lay-back plus a little spread, in ms,
-    and velocity that breathes. Hits stay on their beat."""
+    and velocity that breathes. Hits stay on their beat and nothing leaks into a stop."""
     hit_beats = {round(b.start_beat + c.beat, 6) for b in tl.bars for c in b.chords if c.hit}
+    quiet = [(b.start_beat + c.beat, b.start_beat + c.end) for b in tl.bars for c in b.chords if c.stop]
     bar_starts = [b.start_beat for b in tl.bars]
-    import bisect
-
     for inst, notes in parts.items():
         rng = random.Random(f"{seed}:feel:{inst}")
         spread = (2.0 + 6.0 * risk) * risk
@@ -175,9 +175,21 @@ def _humanize(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, St
             push = style_of[bar.index].feel.get(inst, 0.0) * risk
             ms = max(-MAX_PUSH_MS, min(MAX_PUSH_MS, push + rng.gauss(0.0, spread)))
             quarter_bpm = bar.tempo * bar.meter.tempo_beat
-            shift = ms / 1000 * quarter_bpm / 60
+            start = max(0.0, n.start + ms / 1000 * quarter_bpm / 60)
             vel = max(1, min(127, n.velocity + round(rng.gauss(0.0, 5.0 * risk))))
-            notes[i] = Note(max(0.0, n.start + shift), n.length, n.pitch, vel)
+            notes[i] = _outside_stops(Note(start, n.length, n.pitch, vel), n, quiet)
+
+
+def _outside_stops(moved: Note, original: Note, quiet: list[tuple[float, float]]) -> Note:
+    """Keep a humanized note out of the silences after hits."""
+    k = bisect.bisect_right(quiet, (moved.start, float("inf")))
+    if k and quiet[k - 1][0] <= moved.start < quiet[k - 1][1]:
+        moved = Note(original.start, moved.length, moved.pitch, moved.velocity)
+    end = moved.start + moved.length
+    j = bisect.bisect_right(quiet, (moved.start, float("inf")))
+    if j < len(quiet) and quiet[j][0] < end:
+        moved = Note(moved.start, max(0.05, quiet[j][0] - moved.start), moved.pitch, moved.velocity)
+    return moved
 
 
 def _tracks(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, Style], main: Style,
@@ -225,26 +237,30 @@ def _program_changes(inst: str, tl: Timeline, style_of: dict[int, Style], first:
 def _tidy(notes: list[Note], inst: str, end: float) -> list[Note]:
     """Sorted, inside the song and the instrument's range, no two of one pitch overlapping."""
     low, high = RANGES.get(inst, (0, 127))
+    fold = inst != "drums"
+    notes.sort()
     out: list[Note] = []
-    last_end: dict[int, int] = {}
-    for n in sorted(notes):
-        if n.start >= end - 1e-9:
-            continue
-        pitch = n.pitch
-        if inst != "drums":
+    open_at: dict[int, int] = {}  # pitch -> index in out of its latest note
+    for n in notes:
+        start, length, pitch, vel = n
+        if start >= end - 1e-9:
+            break
+        if fold and not low <= pitch <= high:
             while pitch < low:
                 pitch += 12
             while pitch > high:
                 pitch -= 12
-        length = min(n.length, end - n.start)
-        prev = last_end.get(pitch)
-        if prev is not None and out[prev].start + out[prev].length > n.start:
-            p = out[prev]
-            if n.start - p.start < 1e-6:
-                continue
-            out[prev] = Note(p.start, n.start - p.start, p.pitch, p.velocity)
+        if start + length > end:
+            length = end - start
+        k = open_at.get(pitch)
+        if k is not None:
+            p = out[k]
+            if p.start + p.length > start:
+                if start - p.start < 1e-6:
+                    continue
+                out[k] = Note(p.start, start - p.start, pitch, p.velocity)
         if length <= 0:
             continue
-        out.append(Note(n.start, length, pitch, n.velocity))
-        last_end[pitch] = len(out) - 1
+        open_at[pitch] = len(out)
+        out.append(n if pitch == n.pitch and length == n.length else Note(start, length, pitch, vel))
     return out

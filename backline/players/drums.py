@@ -213,9 +213,10 @@ def _ending(bar: TimelineBar, style: Style) -> list[Note]:
         return []
     v = velocity(bar.level, 15)
     t = bar.start_beat
-    out = [Note(t, 1.0, DRUM_VOICES["kick"], v)]
+    ring = first.length if first.hit else 2.0
+    out = [Note(t, min(1.0, ring), DRUM_VOICES["kick"], v)]
     if style.drums.crash or style.ending == "ring":
-        out.append(Note(t, 2.0, DRUM_VOICES["crash"], v))
+        out.append(Note(t, ring, DRUM_VOICES["crash"], v))
     else:
-        out.append(Note(t, 1.0, DRUM_VOICES["ride"], v))
+        out.append(Note(t, min(1.0, ring), DRUM_VOICES["ride"], v))
     return out

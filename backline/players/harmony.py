@@ -63,6 +63,7 @@ def _comp(bar: TimelineBar, style: Style, part: Part, previous: list[int] | None
     swing = bar_swing(bar, style.swing)
     events = _events(tokens, step, bar)
     out: list[Note] = []
+    voicings: dict[float, list[int]] = {}
     for pos, token, length in events:
         span = _span_at(bar, pos)
         if span is None or span.chord is None:
@@ -70,11 +71,13 @@ def _comp(bar: TimelineBar, style: Style, part: Part, previous: list[int] | None
         at_change = abs(pos - span.beat) < 1e-6
         if risk > 0 and not at_change and not span.hit and rng.random() < 0.1 * risk:
             continue  # leave a hole: space is a choice too
-        voicing = voice(span.chord, part.voicing, part.register, previous)
-        if risk > 0 and at_change and rng.random() < 0.35 * risk:
-            alt = voice(span.chord, part.voicing, part.register, [p + rng.choice((-5, 5)) for p in voicing])
-            voicing = alt or voicing
-        previous = voicing
+        voicing = voicings.get(span.beat)
+        if voicing is None:
+            voicing = voice(span.chord, part.voicing, part.register, previous)
+            if risk > 0 and rng.random() < 0.35 * risk:  # another inversion, still led smoothly
+                voicing = voice(span.chord, part.voicing, part.register, [p + rng.choice((-5, 5)) for p in voicing])
+            voicings[span.beat] = voicing
+            previous = voicing
         end = min(pos + length, span.end)
         dur = (end - pos) * (SHORT.get(token, 0.95))
         if span.hit:

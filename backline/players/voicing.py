@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..theory.chords import Chord
 
 # Tones to keep when a voicing has fewer notes than the chord: guide tones first.
@@ -30,6 +32,15 @@ def chord_tones(chord: Chord, count: int, rootless: bool = False) -> list[int]:
 
 def voice(chord: Chord, kind: str, register: tuple[int, int], previous: list[int] | None) -> list[int]:
     """Pitches for ``chord`` in ``register``, near ``previous`` when given."""
+    return list(_voice(chord, kind, register, tuple(previous) if previous else None))
+
+
+@lru_cache(maxsize=8192)
+def _voice(chord: Chord, kind: str, register: tuple[int, int], previous: tuple[int, ...] | None) -> tuple[int, ...]:
+    return tuple(_choose(chord, kind, register, list(previous) if previous else None))
+
+
+def _choose(chord: Chord, kind: str, register: tuple[int, int], previous: list[int] | None) -> list[int]:
     low, high = register
     root = chord.root_pc
     if kind == "power":
@@ -55,9 +66,13 @@ def voice(chord: Chord, kind: str, register: tuple[int, int], previous: list[int
     if kind == "drop2":
         options = [sorted([*o[:-2], o[-2] - 12, *o[-1:]]) if len(o) >= 4 and o[-2] - 12 >= low else o
                    for o in options]
-    target = previous if previous else None
     center = (low + high) / 2
-    return min(options, key=lambda o: _distance(o, target) if target else abs(sum(o) / len(o) - center))
+
+    def cost(o: list[int]) -> float:
+        drift = abs(sum(o) / len(o) - center)
+        return _distance(o, previous) + 0.5 * drift if previous else drift
+
+    return min(options, key=cost)
 
 
 def _lowest(pc: int, low: int, high: int) -> int:

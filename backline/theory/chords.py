@@ -184,29 +184,25 @@ def _intervals(q: _Quality) -> frozenset[int]:
 
 @dataclass(frozen=True, slots=True)
 class Chord:
-    """A chord symbol: root and quality as written, an optional slash bass, its pitch classes."""
+    """A chord symbol: root and quality as written, an optional slash bass, its pitch classes.
+
+    Build one with ``parse_chord`` or ``Chord.make``; the pitch numbers are worked out once.
+    """
 
     root: str
     quality: str
     bass: str | None
     intervals: frozenset[int]
+    root_pc: int = field(compare=False)
+    bass_pc: int = field(compare=False)  # the lowest note: the slash bass, else the root
+    pitch_classes: frozenset[int] = field(compare=False)
 
-    @property
-    def root_pc(self) -> int:
-        return pitch_class(self.root)
-
-    @property
-    def bass_pc(self) -> int:
-        """The lowest note: the slash bass, else the root."""
-        return pitch_class(self.bass) if self.bass else self.root_pc
-
-    @property
-    def pitch_classes(self) -> frozenset[int]:
-        r = self.root_pc
-        pcs = {(r + i) % 12 for i in self.intervals}
-        if self.bass:
-            pcs.add(self.bass_pc)
-        return frozenset(pcs)
+    @classmethod
+    def make(cls, root: str, quality: str, bass: str | None, intervals: frozenset[int]) -> Chord:
+        r = pitch_class(root)
+        b = pitch_class(bass) if bass else r
+        pcs = frozenset({(r + i) % 12 for i in intervals} | {b})
+        return cls(root, quality, bass, intervals, r, b, pcs)
 
     @property
     def is_minor(self) -> bool:
@@ -225,8 +221,8 @@ class Chord:
             pc = pitch_class(n) + semitones
             return key.spell(pc) if key else spell(pc, "b" in n if "#" in n or "b" in n else None)
 
-        return Chord(name(self.root), self.quality, name(self.bass) if self.bass else None,
-                     self.intervals)
+        return Chord.make(name(self.root), self.quality, name(self.bass) if self.bass else None,
+                          self.intervals)
 
     def __str__(self) -> str:
         return self.root + self.quality + (f"/{self.bass}" if self.bass else "")
@@ -259,7 +255,7 @@ def parse_chord(symbol: str) -> Chord:
         intervals = _read_quality(rest)
     except ChordError as e:
         raise ChordError(f"unknown chord {symbol!r}: {e.message}", e.hint) from None
-    return Chord(root, rest, bass, intervals)
+    return Chord.make(root, rest, bass, intervals)
 
 
 LETTERS = frozenset("ABCDEFG")

@@ -1,0 +1,54 @@
+"""Helpers that look at a performance the way a musician would."""
+
+from __future__ import annotations
+
+from backline.model import ChordSpan, Timeline
+from backline.players.band import Performance
+from backline.players.common import Note
+
+EPS = 0.12  # quarter notes: room for human timing at high risk
+
+
+def span_at(tl: Timeline, beat: float) -> tuple[int, ChordSpan | None]:
+    for bar in tl.bars:
+        if bar.start_beat - 1e-9 <= beat < bar.end_beat - 1e-9:
+            for c in bar.chords:
+                if bar.start_beat + c.beat - 1e-9 <= beat < bar.start_beat + c.end - 1e-9:
+                    return bar.index, c
+            return bar.index, None
+    return -1, None
+
+
+def riff_sections(perf: Performance, instrument: str) -> list[tuple[float, float]]:
+    return [(s.start_beat, s.end_beat) for s in perf.timeline.sections
+            if any(instrument in u.instruments for u in s.section.riffs)]
+
+
+def bass_roots(perf: Performance) -> tuple[int, int]:
+    """(chord changes where the bass's first note is the root or slash bass, changes checked)."""
+    tl = perf.timeline
+    track = perf.track("bass")
+    notes = sorted(track.notes) if track else []
+    skip = riff_sections(perf, "bass")
+    good = total = 0
+    for bar in tl.bars:
+        if "bass" not in bar.players:
+            continue
+        for c in bar.chords:
+            if c.chord is None:
+                continue
+            t = bar.start_beat + c.beat
+            if any(a <= t < b for a, b in skip):
+                continue
+            if bar.solo == "bass":
+                continue
+            total += 1
+            first = next((n for n in notes if t - EPS <= n.start < t + EPS), None)
+            if first is not None and first.pitch % 12 == c.chord.bass_pc:
+                good += 1
+    return good, total
+
+
+def sounding(notes: list[Note], start: float, end: float) -> list[Note]:
+    """Notes that sound at any time in [start, end)."""
+    return [n for n in notes if n.start < end - 1e-6 and n.start + n.length > start + 1e-6]
