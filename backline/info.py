@@ -20,7 +20,7 @@ def song_info(song: Song) -> dict[str, Any]:
     for bar in t.bars:
         bpm = round(bar.tempo, 2)
         if bpm != last:
-            tempo_map.append({"bar": bar.index + 1, "bpm": bpm})
+            tempo_map.append({"bar": bar.number + 1, "bpm": bpm})
             last = bpm
     meters = list(dict.fromkeys(str(b.meter) for b in t.bars))
     return {

@@ -9,8 +9,8 @@ Everything here is plain data that downstream code trusts; validation happens in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 from .theory.chords import Chord
 from .theory.pitch import Key
@@ -20,8 +20,7 @@ VOICES = (*INSTRUMENTS, "melody", "solo")
 DYNAMICS = {"ppp": 20, "pp": 30, "p": 45, "mp": 60, "mf": 75, "f": 95, "ff": 112, "fff": 124}
 
 
-@dataclass(frozen=True, slots=True)
-class Meter:
+class Meter(NamedTuple):
     """A time signature and how its pulses group (``7/8 (2+2+3)``)."""
 
     num: int
@@ -85,8 +84,7 @@ def default_groups(num: int, den: int) -> tuple[int, ...]:
     return (2,) * (num // 2)
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(NamedTuple):
     """A note or rest of a riff or melody: start and length in quarter notes from its start."""
 
     start: Fraction
@@ -98,8 +96,7 @@ class Note:
         return not self.pitches
 
 
-@dataclass(frozen=True, slots=True)
-class Phrase:
+class Phrase(NamedTuple):
     """Notes in order with their total length (quarter notes)."""
 
     notes: tuple[Note, ...]
@@ -112,15 +109,13 @@ class Phrase:
                             for n in self.notes), self.length)
 
 
-@dataclass(frozen=True, slots=True)
-class Riff:
+class Riff(NamedTuple):
     name: str
     phrase: Phrase
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(NamedTuple):
     """One slot of a bar: a chord, held (None chord with ``hold``), or no chord."""
 
     chord: Chord | None
@@ -128,15 +123,13 @@ class Slot:
     hold: bool = False  # '.': the previous chord (or silence after a hit) goes on
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
+class Bar(NamedTuple):
     slots: tuple[Slot, ...]
     line: int
     column: int
 
 
-@dataclass(frozen=True, slots=True)
-class Ramp:
+class Ramp(NamedTuple):
     """A value that is ``start`` at a section's first beat and ``end`` at its last."""
 
     start: float
@@ -146,18 +139,16 @@ class Ramp:
         return self.start + (self.end - self.start) * fraction
 
 
-@dataclass(frozen=True, slots=True)
-class RiffUse:
+class RiffUse(NamedTuple):
     riff: str
     instruments: tuple[str, ...]
 
 
-@dataclass(slots=True)
-class Section:
+class Section(NamedTuple):
     """A section as resolved: its own directives merged over those it is ``like``."""
 
     name: str
-    bars: list[Bar]
+    bars: tuple[Bar, ...]
     line: int
     like: str | None = None
     dynamics: Ramp | None = None
@@ -170,13 +161,12 @@ class Section:
     swing: float | None = None
     players: tuple[str, ...] | None = None  # only:
     tacet: tuple[str, ...] = ()
-    riffs: list[RiffUse] = field(default_factory=list)
+    riffs: tuple[RiffUse, ...] = ()
     solo: str | None = None
     melody: Phrase | None = None
 
 
-@dataclass(slots=True)
-class Song:
+class Song(NamedTuple):
     """A whole chart: header, riffs, sections and the form."""
 
     title: str
@@ -206,8 +196,7 @@ class Song:
         return transpose_song(self, semitones)
 
 
-@dataclass(frozen=True, slots=True)
-class ChordSpan:
+class ChordSpan(NamedTuple):
     """A chord (None: no chord) sounding in a bar from ``beat`` for ``length`` quarter notes."""
 
     beat: float
@@ -221,12 +210,11 @@ class ChordSpan:
         return self.beat + self.length
 
 
-@dataclass(frozen=True, slots=True)
-class SectionSpan:
+class SectionSpan(NamedTuple):
     """One occurrence of a section in the form."""
 
     name: str
-    index: int  # place in the form
+    position: int  # place in the form, from 0
     first_bar: int
     bar_count: int
     start_beat: float
@@ -235,11 +223,10 @@ class SectionSpan:
     section: Section
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineBar:
+class TimelineBar(NamedTuple):
     """A bar of the expanded form, with everything a player needs to play it."""
 
-    index: int
+    number: int  # the bar's place in the song, from 0
     span: int  # index into Timeline.sections
     bar_in_section: int
     start_beat: float
@@ -267,8 +254,7 @@ class TimelineBar:
         return tuple(c for c in self.chords if c.hit)
 
 
-@dataclass(frozen=True, slots=True)
-class TempoChange:
+class TempoChange(NamedTuple):
     beat: float
     us_per_quarter: int
 
@@ -277,8 +263,7 @@ class TempoChange:
         return 60_000_000 / self.us_per_quarter
 
 
-@dataclass(slots=True)
-class Timeline:
+class Timeline(NamedTuple):
     """The song as time: bars, sections, tempo map; every downstream player reads this."""
 
     song: Song

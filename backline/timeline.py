@@ -59,7 +59,7 @@ def build_timeline(song: Song) -> Timeline:
             bar_seconds = _span_seconds(tempo_map, start, start + meter.bar_beats)
             frac0, frac1 = i / n, (i + 1) / n
             bars.append(TimelineBar(
-                index=len(bars), span=index, bar_in_section=i, start_beat=start,
+                number=len(bars), span=index, bar_in_section=i, start_beat=start,
                 length=meter.bar_beats, start_seconds=seconds, seconds=bar_seconds, meter=meter,
                 key=key, tempo=_bpm_at(tempo_map, start) / meter.tempo_beat,
                 level=dyn.at(frac0) if dyn else DEFAULT_LEVEL,
@@ -165,8 +165,6 @@ def _slot_lengths(count: int, meter: Meter) -> list[float]:
 
 def transpose_song(song: Song, semitones: int) -> Song:
     """A copy of the song moved by ``semitones``: chords, keys, riffs and melodies."""
-    from dataclasses import replace
-
     from .model import Bar, Riff
 
     if semitones == 0:
@@ -175,10 +173,10 @@ def transpose_song(song: Song, semitones: int) -> Song:
     sections = {}
     for name, sec in song.sections.items():
         sec_key = sec.key.transpose(semitones) if sec.key else key
-        bars = [Bar(tuple(Slot(s.chord.transpose(semitones, sec_key) if s.chord else None, s.hit, s.hold)
-                          for s in b.slots), b.line, b.column) for b in sec.bars]
+        bars = tuple(Bar(tuple(Slot(s.chord.transpose(semitones, sec_key) if s.chord else None, s.hit, s.hold)
+                               for s in b.slots), b.line, b.column) for b in sec.bars)
         melody: Phrase | None = sec.melody.transposed(semitones) if sec.melody else None
-        sections[name] = replace(sec, bars=bars, key=sec.key.transpose(semitones) if sec.key else None,
-                                 melody=melody, riffs=list(sec.riffs))
+        sections[name] = sec._replace(bars=bars, key=sec.key.transpose(semitones) if sec.key else None,
+                                      melody=melody)
     riffs = {n: Riff(r.name, r.phrase.transposed(semitones), r.line) for n, r in song.riffs.items()}
-    return replace(song, key=key, sections=sections, riffs=riffs)
+    return song._replace(key=key, sections=sections, riffs=riffs)

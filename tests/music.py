@@ -14,8 +14,8 @@ def span_at(tl: Timeline, beat: float) -> tuple[int, ChordSpan | None]:
         if bar.start_beat - 1e-9 <= beat < bar.end_beat - 1e-9:
             for c in bar.chords:
                 if bar.start_beat + c.beat - 1e-9 <= beat < bar.start_beat + c.end - 1e-9:
-                    return bar.index, c
-            return bar.index, None
+                    return bar.number, c
+            return bar.number, None
     return -1, None
 
 

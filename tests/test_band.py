@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import defaultdict
 
@@ -69,12 +70,12 @@ def test_hits_leave_nothing_but_the_hit(risk: float) -> None:
             start = bar.start_beat + c.beat
             if c.stop:
                 for t in perf.tracks:
-                    assert not sounding(t.notes, start + 0.02, bar.start_beat + c.end), (t.name, bar.index)
+                    assert not sounding(t.notes, start + 0.02, bar.start_beat + c.end), (t.name, bar.number)
                 checked += 1
             if c.hit:
                 for inst in ("bass", "keys", "guitar", "drums"):
                     track = perf.track(inst)
-                    assert track and any(abs(n.start - start) < 1e-6 for n in track.notes), (inst, bar.index)
+                    assert track and any(abs(n.start - start) < 1e-6 for n in track.notes), (inst, bar.number)
     assert checked >= 10
 
 
@@ -192,7 +193,7 @@ def test_notes_in_range_and_never_doubled(takes: dict) -> None:
                 by_pitch[n.pitch].append(n)
             for notes in by_pitch.values():
                 notes.sort()
-                for a, b in zip(notes, notes[1:], strict=False):
+                for a, b in itertools.pairwise(notes):
                     assert a.start + a.length <= b.start + 1e-9, (name, t.name, a, b)
 
 
@@ -248,7 +249,7 @@ def test_count_in_and_click(tmp_path: object) -> None:
     perf.to_midi(path, count_in=1, click=True)
     mid = mido.MidiFile(path)
     assert mid.length == pytest.approx(perf.timeline.seconds + 2.0)
-    click = [t for t in mid.tracks if t.name == "Click"][0]
+    click = next(t for t in mid.tracks if t.name == "Click")
     assert sum(1 for m in click if m.type == "note_on") == 4 + 8
 
 

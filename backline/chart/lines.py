@@ -7,15 +7,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 HEAD = re.compile(r"(riff|section)\s+(\S.*?)\s*:$")
 PAIR = re.compile(r"([A-Za-z][A-Za-z_-]*)\s*:\s*(.*)$")
 COMMENT = re.compile(r"(?:^|(?<=\s))#")
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """A chart line: its kind, its code without the comment, and where the code starts."""
 
     number: int

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from ..model import DYNAMICS, INSTRUMENTS, Bar, Meter, Phrase, Ramp, Riff, RiffUse, Section, Slot, Song, default_groups
 from ..theory.chords import ChordError, parse_chord
@@ -264,8 +265,7 @@ def _build(r: _Reader, header: dict[str, tuple[str, Line]], riffs_src: dict[str,
         return None
     raw = {name: _section(r, name, ln, body, riffs, riff_lines) for name, (ln, body) in sections_src.items()}
     sections = _resolve_likes(r, raw, sections_src)
-    for sec in sections.values():
-        _check_section(r, sec, meter)
+    sections = {name: _check_section(r, sec, meter) for name, sec in sections.items()}
     form = _form(r, form_line, sections)
     return Song(
         title=header["title"][0] if "title" in header else _title_from(path),
@@ -309,12 +309,13 @@ def _join(phrases: list[Phrase]) -> Phrase:
 def _section(r: _Reader, name: str, ln: Line, body: list[Line], riffs: dict[str, Riff],
              riff_lines: dict[str, Line]) -> Section:
     m = LIKE.match(ln.name)
-    sec = Section(name=name, bars=[], line=ln.number, like=m.group(2) if m else None)
+    bars: list[Bar] = []
+    sec: dict[str, Any] = {"name": name, "line": ln.number, "like": m.group(2) if m else None, "riffs": []}
     seen: dict[str, int] = {}
     own: set[str] = set()
     for line in body:
         if line.kind == "grid":
-            sec.bars.extend(_grid(r, line, sec.bars))
+            bars.extend(_grid(r, line, bars))
         elif line.kind == "directive":
             if line.name != "riff" and line.name in seen:
                 r.error(line.number, line.column, f"{line.name!r} is given twice in section {name!r}",
@@ -327,52 +328,53 @@ def _section(r: _Reader, name: str, ln: Line, body: list[Line], riffs: dict[str,
             r.error(line.number, line.column, f"cannot read {line.code[:30]!r} in section {name!r}",
                     "section lines are directives (name: value) or bars starting with '|'")
     r.own[name] = own
-    return sec
+    sec["riffs"] = tuple(sec["riffs"])
+    return Section(bars=tuple(bars), **sec)
 
 
-def _directive(r: _Reader, sec: Section, line: Line, riffs: dict[str, Riff]) -> None:
+def _directive(r: _Reader, sec: dict[str, Any], line: Line, riffs: dict[str, Riff]) -> None:
     name, value, n, col = line.name, line.value, line.number, line.value_column
     if name not in DIRECTIVES:
         r.error(n, line.column, f"unknown directive {name!r}", did_you_mean(name, DIRECTIVES))
     elif not value:
         r.error(n, line.column, f"{name!r} needs a value")
     elif name == "dynamics":
-        sec.dynamics = r.dynamics(value, n, col)
+        sec["dynamics"] = r.dynamics(value, n, col)
     elif name == "tempo":
-        sec.tempo = r.tempo(value, n, col)
+        sec["tempo"] = r.tempo(value, n, col)
     elif name == "time":
-        sec.meter = r.meter(value, n, col)
+        sec["meter"] = r.meter(value, n, col)
     elif name == "key":
-        sec.key = r.key(value, n, col)
+        sec["key"] = r.key(value, n, col)
     elif name == "transpose":
         try:
-            sec.transpose = int(value)
-            if not -24 <= sec.transpose <= 24:
+            sec["transpose"] = int(value)
+            if not -24 <= sec["transpose"] <= 24:
                 raise ValueError
         except ValueError:
             r.error(n, col, f"cannot transpose by {value!r}", "give whole semitones from -24 to 24, e.g. 2 or -3")
     elif name == "style":
-        sec.style = r.style(value, n, col)
+        sec["style"] = r.style(value, n, col)
     elif name == "feel":
         feel = r.feel(value, n, col)
         if feel:
-            sec.feel, sec.swing = feel
+            sec["feel"], sec["swing"] = feel
     elif name == "only":
-        sec.players = r.instruments(value, n, col, INSTRUMENTS)
+        sec["players"] = r.instruments(value, n, col, INSTRUMENTS)
     elif name == "tacet":
-        sec.tacet = r.instruments(value, n, col, INSTRUMENTS) or ()
+        sec["tacet"] = r.instruments(value, n, col, INSTRUMENTS) or ()
     elif name == "solo":
         if value not in SOLOISTS:
             r.error(n, col, f"unknown soloist {value!r}", did_you_mean(value, SOLOISTS))
         else:
-            sec.solo = value
+            sec["solo"] = value
     elif name == "riff":
         _riff_use(r, sec, value, n, col, riffs)
     elif name == "melody":
-        r.melody[sec.name] = (value, n, col)
+        r.melody[sec["name"]] = (value, n, col)
 
 
-def _riff_use(r: _Reader, sec: Section, value: str, n: int, col: int, riffs: dict[str, Riff]) -> None:
+def _riff_use(r: _Reader, sec: dict[str, Any], value: str, n: int, col: int, riffs: dict[str, Riff]) -> None:
     m = RIFF_USE.match(value)
     if not m:
         r.error(n, col, f"cannot read riff use {value!r}", "say who plays it: riff: hook on guitar bass")
@@ -385,7 +387,7 @@ def _riff_use(r: _Reader, sec: Section, value: str, n: int, col: int, riffs: dic
         return
     who = r.instruments(m.group(2), n, col + m.start(2), RIFF_PLAYERS)
     if who:
-        sec.riffs.append(RiffUse(m.group(1), who))
+        sec["riffs"].append(RiffUse(m.group(1), who))
 
 
 SLOT_SPLIT = re.compile(r"\S+")
@@ -484,19 +486,23 @@ def _resolve_likes(r: _Reader, raw: dict[str, Section],
     return {name: done[name] for name in raw if name in done}
 
 
+MERGED = {"dynamics": ("dynamics",), "tempo": ("tempo",), "time": ("meter",), "key": ("key",),
+          "transpose": ("transpose",), "style": ("style",), "only": ("players",), "tacet": ("tacet",),
+          "solo": ("solo",), "feel": ("feel", "swing"), "riff": ("riffs",)}
+
+
 def _merge(sec: Section, base: Section, own: set[str]) -> Section:
-    merged = Section(name=sec.name, bars=sec.bars or list(base.bars), line=sec.line, like=sec.like)
-    fields = {"dynamics": "dynamics", "tempo": "tempo", "time": "meter", "key": "key",
-              "transpose": "transpose", "style": "style", "only": "players", "tacet": "tacet",
-              "solo": "solo"}
-    for directive, attr in fields.items():
-        setattr(merged, attr, getattr(sec if directive in own else base, attr))
-    merged.feel, merged.swing = (sec.feel, sec.swing) if "feel" in own else (base.feel, base.swing)
-    merged.riffs = sec.riffs if "riff" in own else list(base.riffs)
-    return merged
+    """``sec (like base)``: base's bars and directives, under sec's own."""
+    values: dict[str, Any] = {"bars": sec.bars or base.bars}
+    for directive, attrs in MERGED.items():
+        source = sec if directive in own else base
+        for attr in attrs:
+            values[attr] = getattr(source, attr)
+    return sec._replace(**values)
 
 
-def _check_section(r: _Reader, sec: Section, song_meter: Meter) -> None:
+def _check_section(r: _Reader, sec: Section, song_meter: Meter) -> Section:
+    """Check slot counts and the melody against the section's meter; attach the melody."""
     meter = sec.meter or song_meter
     if not sec.bars:
         r.error(sec.line, 1, f"section {sec.name!r} has no bars",
@@ -515,13 +521,14 @@ def _check_section(r: _Reader, sec: Section, song_meter: Meter) -> None:
             phrase = parse_notes(text, meter.bar_beats)
         except NoteError as e:
             r.error(n, col + e.offset, e.message, e.hint)
-            return
+            return sec
         length = len(sec.bars) * meter.bar_beats
         if phrase.length > length + 1e-9:
             r.error(n, col, f"melody is {float(phrase.length):g} quarter notes long but section "
                     f"{sec.name!r} has {length:g}", "shorten the melody or add bars")
-            return
-        sec.melody = phrase
+            return sec
+        return sec._replace(melody=phrase)
+    return sec
 
 
 def _form(r: _Reader, form_line: Line | None, sections: dict[str, Section]) -> list[str]:

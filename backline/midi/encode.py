@@ -43,7 +43,7 @@ def _vlq(value: int) -> bytes:
     return bytes(reversed(out))
 
 
-_SHORT = [_vlq(i) for i in range(4096)]
+_SHORT = [bytes((i,)) for i in range(128)] + [bytes((0x80 | (i >> 7), i & 0x7F)) for i in range(128, 2048)]
 
 
 def meta(kind: int, data: bytes) -> bytes:
@@ -102,7 +102,7 @@ def conductor(perf: Performance, offset: float, count_in: int) -> list[Event]:
         ev.append((ORDER_META, text_meta(0x06, "Count-in")))
     last_meter, last_key = None, None
     for bar in tl.bars:
-        at = tick(bar.start_beat) if bar.index else 0  # the count-in shares the first bar's meter
+        at = tick(bar.start_beat) if bar.number else 0  # the count-in shares the first bar's meter
         if bar.meter != last_meter:
             ev.append((at * 4 + ORDER_META, _time_signature(bar.meter)))
             last_meter = bar.meter

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import bisect
 import random
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import Riff, SectionSpan, Song, Timeline, TimelineBar
 from ..styles import Style, load_style
@@ -33,24 +32,22 @@ ORDER = ("drums", "bass", "keys", "guitar", "pad", "melody", "solo")
 MAX_PUSH_MS = 15.0
 
 
-@dataclass(slots=True)
-class Track:
+class Track(NamedTuple):
     """One instrument's part: its notes and how it is set up (program, pan, sends)."""
 
     name: str
     instrument: str
     channel: int
     program: int
-    notes: list[Note] = field(default_factory=list)
-    programs: list[tuple[float, int]] = field(default_factory=list)  # (beat, program) changes
+    notes: list[Note]
+    programs: list[tuple[float, int]]  # (beat, program) changes
     volume: int = 100
     pan: int = 64
     reverb: int = 40
     chorus: int = 0
 
 
-@dataclass(slots=True)
-class Performance:
+class Performance(NamedTuple):
     """A take: the song as notes per instrument, with the seed and risk that made it."""
 
     song: Song
@@ -87,7 +84,7 @@ def perform(song: Song, seed: int = 0, risk: float = 0.0, style: str | None = No
     risk = min(1.0, max(0.0, float(risk)))
     seed_used = seed if risk > 0 else 0
     tl = timeline or song.timeline()
-    style_of = {b.index: load_style(style or b.style, styles_dir) for b in tl.bars}
+    style_of = {b.number: load_style(style or b.style, styles_dir) for b in tl.bars}
     main = style_of[0] if tl.bars else load_style(style or song.style, styles_dir)
     parts: dict[str, list[Note]] = {k: [] for k in ORDER}
     solo_who: str | None = None
@@ -100,7 +97,7 @@ def perform(song: Song, seed: int = 0, risk: float = 0.0, style: str | None = No
         for inst, notes in played.items():
             parts[inst].extend(notes)
         solo_who = solo_who or who
-        choices.append({"section": span.name, "index": span.index,
+        choices.append({"section": span.name, "index": span.position,
                         "notes": {k: len(v) for k, v in played.items() if v}})
     if risk > 0:
         _humanize(parts, tl, style_of, seed_used, risk)
@@ -128,26 +125,26 @@ def _play_span(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
     soloist = sec.solo
     solo_part = {"keys": "keys", "piano": "keys", "organ": "keys", "guitar": "guitar", "bass": "bass"}.get(
         soloist or "")
-    out["drums"] = play_drums(span, bars, style_of, rng_for(seed, span.index, "drums"), risk, last)
+    out["drums"] = play_drums(span, bars, style_of, rng_for(seed, span.position, "drums"), risk, last)
     if "bass" not in riff_players and solo_part != "bass":
-        out["bass"] = play_bass(span, bars, style_of, rng_for(seed, span.index, "bass"), risk, following, last)
+        out["bass"] = play_bass(span, bars, style_of, rng_for(seed, span.position, "bass"), risk, following, last)
     for inst in ("keys", "guitar", "pad"):
         if inst in riff_players or inst == solo_part:
             continue
-        out[inst] = play_harmony(inst, span, bars, style_of, rng_for(seed, span.index, inst), risk, last,
+        out[inst] = play_harmony(inst, span, bars, style_of, rng_for(seed, span.position, inst), risk, last,
                                  lighter=soloist is not None)
     for use in sec.riffs:
         phrase = riffs[use.riff].phrase.transposed(sec.transpose)
         for inst in use.instruments:
             out.setdefault(inst, []).extend(
                 play_phrase(phrase, span, bars, loop=True, shift=riff_octave(phrase, inst),
-                            level_scale=style_of[bars[0].index].part(inst).level, who=inst))
+                            level_scale=style_of[bars[0].number].part(inst).level, who=inst))
     if sec.melody is not None:
         out["melody"] = play_phrase(sec.melody.transposed(sec.transpose), span, bars, loop=False, shift=0)
     if soloist:
-        style = style_of[bars[0].index]
+        style = style_of[bars[0].number]
         blues = "blues" in style.name or (bars[0].key.is_minor and style.swing > 0.6)
-        out["solo"] = play_solo(span, bars, soloist, rng_for(seed, span.index, "solo"), risk, bars[0].key,
+        out["solo"] = play_solo(span, bars, soloist, rng_for(seed, span.position, "solo"), risk, bars[0].key,
                                 blues, _swing(bars[0], style), style.swing_unit)
     return out, soloist
 
@@ -172,7 +169,7 @@ def _humanize(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, St
             if round(n.start, 6) in hit_beats:
                 continue
             bar = tl.bars[max(0, bisect.bisect_right(bar_starts, n.start + 1e-9) - 1)]
-            push = style_of[bar.index].feel.get(inst, 0.0) * risk
+            push = style_of[bar.number].feel.get(inst, 0.0) * risk
             ms = max(-MAX_PUSH_MS, min(MAX_PUSH_MS, push + rng.gauss(0.0, spread)))
             quarter_bpm = bar.tempo * bar.meter.tempo_beat
             start = max(0.0, n.start + ms / 1000 * quarter_bpm / 60)
@@ -201,16 +198,16 @@ def _tracks(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, Styl
             continue
         name = TRACK_NAMES.get(inst) or f"Solo ({soloist})"
         program = _program(inst, main, soloist)
-        track = Track(name, inst, CHANNELS[inst], program, _tidy(notes, inst, tl.beats))
+        tidy = _tidy(notes, inst, tl.beats)
         if inst in ("bass", "keys", "guitar", "pad"):
             part = main.part(inst)
-            track.pan = max(0, min(127, 64 + part.pan))
-            track.reverb, track.chorus = part.reverb, part.chorus
-            track.volume = max(1, min(127, round(100 * min(1.0, part.level))))
-            track.programs = _program_changes(inst, tl, style_of, program)
-        elif inst == "drums":
-            track.reverb = main.drums.reverb
-        tracks.append(track)
+            tracks.append(Track(name, inst, CHANNELS[inst], program, tidy,
+                                _program_changes(inst, tl, style_of, program),
+                                volume=max(1, min(127, round(100 * min(1.0, part.level)))),
+                                pan=max(0, min(127, 64 + part.pan)), reverb=part.reverb, chorus=part.chorus))
+        else:
+            reverb = main.drums.reverb if inst == "drums" else 40
+            tracks.append(Track(name, inst, CHANNELS[inst], program, tidy, [], reverb=reverb))
     return tracks
 
 
@@ -227,7 +224,7 @@ def _program(inst: str, style: Style, soloist: str | None) -> int:
 def _program_changes(inst: str, tl: Timeline, style_of: dict[int, Style], first: int) -> list[tuple[float, int]]:
     changes, current = [], first
     for bar in tl.bars:
-        p = style_of[bar.index].programs.get(inst, current)
+        p = style_of[bar.number].programs.get(inst, current)
         if p != current:
             changes.append((bar.start_beat, p))
             current = p

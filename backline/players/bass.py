@@ -67,7 +67,7 @@ def play_bass(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, St
     for k, bar in enumerate(bars):
         if "bass" not in bar.players:
             continue
-        style = style_of[bar.index]
+        style = style_of[bar.number]
         if "bass" not in style.instruments:
             continue
         following = _next_chord(bars, k, next_chord)

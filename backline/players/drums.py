@@ -94,7 +94,7 @@ def play_drums(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
     for bar in bars:
         if "drums" not in bar.players:
             continue
-        style = style_of[bar.index]
+        style = style_of[bar.number]
         if "drums" not in style.instruments:
             continue
         is_last = bar.bar_in_section == span.bar_count - 1
@@ -105,7 +105,7 @@ def play_drums(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
             continue
         bar_notes = _groove(bar, style, rng, risk)
         if (is_last and not last_span) or phrase_end:
-            bar_notes = _fill(bar, style, bar_notes, span.index, rng, risk, short=phrase_end)
+            bar_notes = _fill(bar, style, bar_notes, span.position, rng, risk, short=phrase_end)
         if bar.bar_in_section == 0 and style.drums.crash and bar.level >= 60:
             bar_notes.append(Note(bar.start_beat, 1.0, DRUM_VOICES["crash"], velocity(bar.level, 12)))
         notes.extend(_apply_hits(bar, bar_notes))

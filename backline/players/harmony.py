@@ -23,7 +23,7 @@ def play_harmony(instrument: str, span: SectionSpan, bars: list[TimelineBar], st
     for k, bar in enumerate(bars):
         if instrument not in bar.players:
             continue
-        style = style_of[bar.index]
+        style = style_of[bar.number]
         if instrument not in style.instruments:
             continue
         part = style.part(instrument)

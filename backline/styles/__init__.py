@@ -12,9 +12,8 @@ True
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 BUILTIN = os.path.dirname(__file__)
 USER = os.path.join(os.path.expanduser("~"), ".config", "backline", "styles")
@@ -36,8 +35,7 @@ class StyleError(ValueError):
     """A style file that cannot be used: names the file and the key."""
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
+class Part(NamedTuple):
     """One harmony or bass player's patterns: token grids by meter and intensity."""
 
     patterns: dict[str, tuple[str, ...]]  # "4/4.mid" -> tokens
@@ -58,8 +56,7 @@ class Part:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class DrumPart:
+class DrumPart(NamedTuple):
     patterns: dict[str, dict[str, str]]  # "4/4.mid" -> voice -> grid
     fills: tuple[tuple[str, ...], ...]
     time_voice: str = "hat"
@@ -75,8 +72,7 @@ class DrumPart:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Style:
+class Style(NamedTuple):
     name: str
     description: str
     swing: float
@@ -88,9 +84,9 @@ class Style:
     guitar: Part
     pad: Part
     instruments: tuple[str, ...]
+    feel: dict[str, float]  # per-instrument push (+ ahead) in ms
     ending: str = "ring"
     source: str = ""
-    feel: dict[str, float] = field(default_factory=dict)  # per-instrument push (+ ahead) in ms
 
     def part(self, instrument: str) -> Part:
         return {"bass": self.bass, "keys": self.keys, "guitar": self.guitar, "pad": self.pad}[instrument]

@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from .pitch import Key, pitch_class, spell
 
@@ -32,17 +32,19 @@ class ChordError(ValueError):
         self.hint = hint
 
 
-@dataclass(slots=True)
 class _Quality:
     """Running state while reading a quality suffix."""
 
-    third: int | None = 4
-    fifth: int | None = 7
-    seventh: int | None = None
-    tones: set[int] = field(default_factory=set)
-    altered_fifth: bool = False
-    seen_extension: bool = False
-    kind: str = "major"
+    __slots__ = ("altered_fifth", "fifth", "kind", "seen_extension", "seventh", "third", "tones")
+
+    def __init__(self) -> None:
+        self.third: int | None = 4
+        self.fifth: int | None = 7
+        self.seventh: int | None = None
+        self.tones: set[int] = set()
+        self.altered_fifth = False
+        self.seen_extension = False
+        self.kind = "major"
 
 
 # Token patterns, tried in order at each position of the suffix.
@@ -182,8 +184,7 @@ def _intervals(q: _Quality) -> frozenset[int]:
     return frozenset(tones)
 
 
-@dataclass(frozen=True, slots=True)
-class Chord:
+class Chord(NamedTuple):
     """A chord symbol: root and quality as written, an optional slash bass, its pitch classes.
 
     Build one with ``parse_chord`` or ``Chord.make``; the pitch numbers are worked out once.
@@ -193,9 +194,9 @@ class Chord:
     quality: str
     bass: str | None
     intervals: frozenset[int]
-    root_pc: int = field(compare=False)
-    bass_pc: int = field(compare=False)  # the lowest note: the slash bass, else the root
-    pitch_classes: frozenset[int] = field(compare=False)
+    root_pc: int
+    bass_pc: int  # the lowest note: the slash bass, else the root
+    pitch_classes: frozenset[int]
 
     @classmethod
     def make(cls, root: str, quality: str, bass: str | None, intervals: frozenset[int]) -> Chord:

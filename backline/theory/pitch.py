@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 # Position of each natural letter as a major key on the circle of fifths.
@@ -74,8 +74,7 @@ def spell(pc: int, flats: bool | None = None) -> str:
     return FLAT_NAMES[pc] if flats else SHARP_NAMES[pc]
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(NamedTuple):
     """A tonic (as spelled) and a mode.
 
     >>> k = Key.parse("E mixolydian"); (k.tonic_pc, k.signature, k.scale()[:3])

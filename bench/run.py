@@ -1,0 +1,117 @@
+"""backline benchmarks: prints a table. Run with `make bench` (or .venv/bin/python bench/run.py).
+
+Ratios are measured within one run, alternating the compared commands, because this
+machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+VERSE = ["E", "E", "A", "A", "E", "E", "B7", "A"]
+CHORUS = ["A", "B", "E", "C#m", "A", "B", "E", "E"]
+
+
+def rock_chart(bars: int) -> str:
+    """A plain 4/4 rock song of ``bars`` bars (verse, verse, chorus …)."""
+    seq = []
+    while len(seq) < bars:
+        seq += VERSE + VERSE + CHORUS
+    seq = seq[:bars]
+    rows = ["| " + " | ".join(seq[i:i + 8]) + " |" for i in range(0, bars, 8)]
+    return "title: Bench Rock\ntempo: 120\nstyle: rock\nsection Song:\n" + "\n".join("  " + r for r in rows) + "\n"
+
+
+def mma_file(bars: int) -> str:
+    seq = []
+    while len(seq) < bars:
+        seq += VERSE + VERSE + CHORUS
+    lines = ["Tempo 120", "Groove BasicRock", "RndSeed 1"]
+    lines += [f"{i} {c}" for i, c in enumerate(seq[:bars], 1)]
+    return "\n".join(lines) + "\n"
+
+
+def median_ms(fn: Callable[[], object], runs: int = 15) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def whole_process(cmd: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    from backline.chart.parser import parse_chart
+    from backline.players.band import perform
+
+    rows: list[tuple[str, str, str]] = []
+    text1000 = rock_chart(1000)
+    parse_ms = median_ms(lambda: parse_chart(text1000).timeline())
+    rows.append(("parse + expand, 1,000 bars (in-process)", f"{parse_ms:.1f} ms", "goal < 20 ms"))
+
+    song100 = parse_chart(rock_chart(100))
+    perform(song100)
+    perf_ms = median_ms(lambda: perform(song100))
+    rows.append(("perform 100 bars, risk 0 (in-process)", f"{perf_ms:.1f} ms", "goal < 20 ms"))
+    risk_ms = median_ms(lambda: perform(song100, seed=3, risk=1.0))
+    rows.append(("perform 100 bars, risk 1 (in-process)", f"{risk_ms:.1f} ms",
+                 f"{risk_ms / perf_ms:.2f}x risk 0 (goal <= 1.5x)"))
+    song200 = parse_chart(rock_chart(200))
+    p200 = perform(song200)
+    enc_ms = median_ms(lambda: p200.to_bytes(), runs=9)
+    rows.append(("encode MIDI, 200 bars (in-process)", f"{enc_ms:.1f} ms",
+                 f"{sum(len(t.notes) for t in p200.tracks)} notes"))
+
+    tmp = tempfile.mkdtemp(prefix="backline-bench-")
+    chart = os.path.join(tmp, "rock200.chart")
+    with open(chart, "w") as f:
+        f.write(rock_chart(200))
+    backline = os.path.join(ROOT, ".venv", "bin", "backline")
+    if not os.path.exists(backline):
+        backline = shutil.which("backline") or "backline"
+    ours = [backline, "render", chart, "-o", tmp]
+    mma = shutil.which("mma")
+    if mma:
+        mma_path = os.path.join(tmp, "rock200.mma")
+        with open(mma_path, "w") as f:
+            f.write(mma_file(200))
+        theirs = [mma, "-f", os.path.join(tmp, "mma.mid"), mma_path]
+        a, b = [], []
+        for _ in range(9):
+            a.append(whole_process(ours))
+            b.append(whole_process(theirs))
+        ratios = [x / y for x, y in zip(a, b, strict=True)]
+        rows.append(("render 200-bar rock chart, whole process", f"{statistics.median(a) * 1000:.0f} ms",
+                     f"MMA {statistics.median(b) * 1000:.0f} ms; median ratio {statistics.median(ratios):.2f}x "
+                     "(goal <= 0.5x)"))
+    else:
+        a = [whole_process(ours) for _ in range(5)]
+        rows.append(("render 200-bar rock chart, whole process", f"{statistics.median(a) * 1000:.0f} ms",
+                     "mma not installed: no comparison"))
+    shutil.rmtree(tmp, ignore_errors=True)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'benchmark':<{width}}  {'time':>10}  note")
+    print("-" * (width + 40))
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>10}  {note}")
+
+
+if __name__ == "__main__":
+    main()
