@@ -19,7 +19,7 @@ from ..model import Riff, SectionSpan, Song, Timeline, TimelineBar
 from ..styles import Style, load_style
 from ..theory.chords import Chord
 from .bass import play_bass
-from .common import RANGES, Note, rng_for
+from .common import RANGES, BarCache, Note, rng_for
 from .drums import play_drums
 from .harmony import play_harmony
 from .lines import play_phrase, riff_octave
@@ -89,11 +89,12 @@ def perform(song: Song, seed: int = 0, risk: float = 0.0, style: str | None = No
     parts: dict[str, list[Note]] = {k: [] for k in ORDER}
     solo_who: str | None = None
     choices: list[dict[str, Any]] = []
+    cache: BarCache = {}  # identical bars are played once (risk 0)
     for n, span in enumerate(tl.sections):
         bars = tl.bars[span.first_bar: span.first_bar + span.bar_count]
         last = n == len(tl.sections) - 1
         following = _first_chord(tl, n + 1)
-        played, who = _play_span(span, bars, style_of, seed_used, risk, last, following, song.riffs)
+        played, who = _play_span(span, bars, style_of, seed_used, risk, last, following, song.riffs, cache)
         for inst, notes in played.items():
             parts[inst].extend(notes)
         solo_who = solo_who or who
@@ -118,21 +119,22 @@ def _first_chord(tl: Timeline, span_no: int) -> Chord | None:
 
 def _play_span(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style], seed: int,
                risk: float, last: bool, following: Chord | None,
-               riffs: dict[str, Riff]) -> tuple[dict[str, list[Note]], str | None]:
+               riffs: dict[str, Riff], cache: BarCache) -> tuple[dict[str, list[Note]], str | None]:
     sec = span.section
     out: dict[str, list[Note]] = {}
     riff_players = {inst for use in sec.riffs for inst in use.instruments}
     soloist = sec.solo
     solo_part = {"keys": "keys", "piano": "keys", "organ": "keys", "guitar": "guitar", "bass": "bass"}.get(
         soloist or "")
-    out["drums"] = play_drums(span, bars, style_of, rng_for(seed, span.position, "drums"), risk, last)
+    out["drums"] = play_drums(span, bars, style_of, rng_for(seed, span.position, "drums"), risk, last, cache)
     if "bass" not in riff_players and solo_part != "bass":
-        out["bass"] = play_bass(span, bars, style_of, rng_for(seed, span.position, "bass"), risk, following, last)
+        out["bass"] = play_bass(span, bars, style_of, rng_for(seed, span.position, "bass"), risk, following, last,
+                                 cache)
     for inst in ("keys", "guitar", "pad"):
         if inst in riff_players or inst == solo_part:
             continue
         out[inst] = play_harmony(inst, span, bars, style_of, rng_for(seed, span.position, inst), risk, last,
-                                 lighter=soloist is not None)
+                                 lighter=soloist is not None, cache=cache)
     for use in sec.riffs:
         phrase = riffs[use.riff].phrase.transposed(sec.transpose)
         for inst in use.instruments:

@@ -9,7 +9,19 @@ import random
 from ..model import ChordSpan, SectionSpan, TimelineBar
 from ..styles import Style
 from ..theory.chords import Chord
-from .common import Note, bar_swing, intensity, level_at, meter_key, nearest, swing_offset, velocity
+from .common import (
+    BarCache,
+    Note,
+    bar_key,
+    bar_swing,
+    intensity,
+    level_at,
+    meter_key,
+    nearest,
+    remember,
+    swing_offset,
+    velocity,
+)
 
 LOW, HIGH = 28, 55  # where the bass line lives (the range goes to 67 for fills)
 ROOT_LOW, ROOT_HIGH = 31, 45
@@ -60,7 +72,8 @@ def _above(root: int, pc: int) -> int:
 
 
 def play_bass(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style],
-              rng: random.Random, risk: float, next_chord: Chord | None, last_span: bool) -> list[Note]:
+              rng: random.Random, risk: float, next_chord: Chord | None, last_span: bool,
+              cache: BarCache | None = None) -> list[Note]:
     """The bass for one section occurrence."""
     notes: list[Note] = []
     prev_root: float = 38.0
@@ -74,10 +87,11 @@ def play_bass(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, St
         if last_span and k == len(bars) - 1:
             notes.extend(_final(bar, prev_root))
             continue
-        if style.bass.walk and bar.feel != "half-time":
-            bar_notes, prev_root = _walk(bar, style, rng, risk, prev_root, following)
-        else:
-            bar_notes, prev_root = _figure(bar, style, rng, risk, prev_root, following)
+        walk = style.bass.walk and bar.feel != "half-time"
+        key = ("bass", bar_key(bar), prev_root, following, walk)
+        play = _walk if walk else _figure
+        bar_notes, prev_root = remember(cache if risk == 0 else None, key, bar,
+                                        play, style, rng, risk, prev_root, following)
         notes.extend(bar_notes)
     return notes
 

@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 import random
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
 
 from ..model import ChordSpan, Meter, TimelineBar
+
+T = TypeVar("T")
 
 # Playable ranges (MIDI notes), from common practice (see MUSICIANSHIP.md).
 RANGES = {"bass": (28, 67), "guitar": (40, 88), "keys": (36, 96), "pad": (36, 84),
@@ -104,3 +107,30 @@ def nearest(pc: int, target: float, low: int, high: int) -> int:
         if low <= p <= high and (best is None or abs(p - target) < abs(best - target)):
             best = p
     return best if best is not None else fit_octave(pc + 48, low, high)
+
+
+BarCache = dict[tuple[object, ...], tuple[list[Note], float, object]]
+
+
+def bar_key(bar: TimelineBar) -> tuple[object, ...]:
+    """Everything about a bar that shapes what a player plays in it (but where it is)."""
+    return (bar.meter, bar.level, bar.level_end, bar.feel, bar.swing, bar.chords, bar.tempo, bar.style,
+            bar.players, bar.solo)
+
+
+def shifted(notes: list[Note], by: float) -> list[Note]:
+    return [Note(n.start + by, n.length, n.pitch, n.velocity) for n in notes]
+
+
+def remember(cache: BarCache | None, key: tuple[object, ...], bar: TimelineBar,
+             play: Callable[..., tuple[list[Note], T]], *args: object) -> tuple[list[Note], T]:
+    """``play(bar, *args)``, or an identical bar played before, moved here (risk 0 only: no dice)."""
+    if cache is None:
+        return play(bar, *args)
+    hit = cache.get(key)
+    if hit is not None:
+        notes, start, state = hit
+        return shifted(notes, bar.start_beat - start), state  # type: ignore[return-value]
+    notes, state = play(bar, *args)
+    cache[key] = (notes, bar.start_beat, state)
+    return notes, state

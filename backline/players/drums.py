@@ -8,7 +8,7 @@ import random
 
 from ..model import Meter, SectionSpan, TimelineBar
 from ..styles import DRUM_VOICES, Style
-from .common import Note, bar_swing, intensity, level_at, meter_key, swing_offset, velocity
+from .common import BarCache, Note, bar_key, bar_swing, intensity, level_at, meter_key, remember, swing_offset, velocity
 
 GHOST = 28
 
@@ -88,7 +88,7 @@ def _double_time(pattern: dict[str, str]) -> dict[str, str]:
 
 
 def play_drums(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style],
-               rng: random.Random, risk: float, last_span: bool) -> list[Note]:
+               rng: random.Random, risk: float, last_span: bool, cache: BarCache | None = None) -> list[Note]:
     """The drums for one section occurrence."""
     notes: list[Note] = []
     for bar in bars:
@@ -103,7 +103,7 @@ def play_drums(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
         if song_end:
             notes.extend(_ending(bar, style))
             continue
-        bar_notes = _groove(bar, style, rng, risk)
+        bar_notes, _ = remember(cache if risk == 0 else None, ("drums", bar_key(bar)), bar, _groove, style, rng, risk)
         if (is_last and not last_span) or phrase_end:
             bar_notes = _fill(bar, style, bar_notes, span.position, rng, risk, short=phrase_end)
         if bar.bar_in_section == 0 and style.drums.crash and bar.level >= 60:
@@ -112,7 +112,7 @@ def play_drums(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
     return notes
 
 
-def _groove(bar: TimelineBar, style: Style, rng: random.Random, risk: float) -> list[Note]:
+def _groove(bar: TimelineBar, style: Style, rng: random.Random, risk: float) -> tuple[list[Note], None]:
     level = intensity(bar.level)
     pattern = groove_for(bar, style, level)
     swing = bar_swing(bar, style.swing)
@@ -141,7 +141,7 @@ def _groove(bar: TimelineBar, style: Style, rng: random.Random, risk: float) -> 
                               vel=velocity(level_at(bar, pos), accent, style.drums.level)))
     if risk > 0:
         notes.extend(_ghosts(bar, pattern, swing, style, rng, risk))
-    return notes
+    return notes, None
 
 
 def _hit(bar: TimelineBar, pos: float, swing: float, style: Style, pitch: int, vel: int) -> Note:

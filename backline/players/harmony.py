@@ -9,14 +9,15 @@ import random
 
 from ..model import ChordSpan, SectionSpan, TimelineBar
 from ..styles import Part, Style
-from .common import Note, bar_swing, intensity, level_at, meter_key, swing_offset, velocity
+from .common import BarCache, Note, bar_key, bar_swing, intensity, level_at, meter_key, remember, swing_offset, velocity
 from .voicing import voice
 
 SHORT = {"m": 0.35}
 
 
 def play_harmony(instrument: str, span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style],
-                 rng: random.Random, risk: float, last_span: bool, lighter: bool) -> list[Note]:
+                 rng: random.Random, risk: float, last_span: bool, lighter: bool,
+                 cache: BarCache | None = None) -> list[Note]:
     """One harmony instrument for one section occurrence."""
     notes: list[Note] = []
     previous: list[int] | None = None
@@ -31,7 +32,9 @@ def play_harmony(instrument: str, span: SectionSpan, bars: list[TimelineBar], st
         if instrument == "pad" or final:
             bar_notes, previous = _sustain(bar, part, previous, final, instrument)
         else:
-            bar_notes, previous = _comp(bar, style, part, previous, rng, risk, instrument, lighter)
+            key = (instrument, bar_key(bar), tuple(previous) if previous else None, lighter)
+            bar_notes, previous = remember(cache if risk == 0 else None, key, bar,
+                                           _comp, style, part, previous, rng, risk, instrument, lighter)
         notes.extend(bar_notes)
     return notes
 
