@@ -291,3 +291,13 @@ def test_user_styles_folder(tmp_path: object) -> None:
     assert "my-rock" in style_names(str(tmp_path))
     song = backline.loads("style: my-rock\nsection A:\n  | C |\n", styles=style_names(str(tmp_path)))
     assert perform(song, styles_dir=str(tmp_path)).track("drums") is not None
+
+
+def test_crash_only_on_section_downbeats() -> None:
+    song = backline.loads("style: rock\nsection A:\n  dynamics: f\n  | C | C | C | C |\nsection B:\n  dynamics: f\n"
+                          "  | G | G | G | G |\nform: A B A\n")
+    perf = perform(song)
+    drums = perf.track("drums")
+    assert drums is not None
+    crashes = sorted(n.start for n in drums.notes if n.pitch == 49)
+    assert crashes == [0.0, 16.0, 32.0, 44.0]  # three section starts and the final hit

@@ -32,7 +32,7 @@ class ChartInvalid(Exception):
     """Raised by ``backline.load`` when a chart has problems; ``problems`` lists them all."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.line, p.column))
+        self.problems = sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -133,4 +133,4 @@ def remember(cache: BarCache | None, key: tuple[object, ...], bar: TimelineBar,
         return shifted(notes, bar.start_beat - start), state  # type: ignore[return-value]
     notes, state = play(bar, *args)
     cache[key] = (notes, bar.start_beat, state)
-    return notes, state
+    return list(notes), state  # the caller may add to its list; the cached one stays as played

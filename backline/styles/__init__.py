@@ -140,18 +140,52 @@ def style_names(extra: str | None = None) -> list[str]:
 @lru_cache(maxsize=64)
 def load_style(name: str, extra: str | None = None) -> Style:
     """Load and check one style by name."""
-    import tomllib
-
     files = _files(extra)
     if name not in files:
         raise StyleError(f"unknown style {name!r}")
     path = files[name]
+    return _style(name, _read_cached(path), path)
+
+
+def _cache_path(path: str) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    stem = os.path.basename(path)[:-5]
+    return os.path.join(base, "backline", "styles", f"{stem}-{st.st_mtime_ns}-{st.st_size}.json")
+
+
+def _read_cached(path: str) -> dict[str, Any]:
+    """The style file's data: from a JSON copy made the first time (reading TOML costs a
+    start-up's worth of imports), or from the TOML itself."""
+    import json
+
+    cached = _cache_path(path)
+    if cached:
+        try:
+            with open(cached, encoding="utf-8") as f:
+                data: dict[str, Any] = json.load(f)
+                return data
+        except (OSError, ValueError):
+            pass
+    import tomllib
+
     try:
         with open(path, "rb") as f:
             data = tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise StyleError(f"{path}: {e}") from None
-    return _style(name, data, path)
+    if cached:
+        try:
+            from ..files import write_atomic
+
+            os.makedirs(os.path.dirname(cached), exist_ok=True)
+            write_atomic(cached, json.dumps(data))
+        except OSError:
+            pass  # no cache: slower, not wrong
+    return data
 
 
 def _style(name: str, data: dict[str, Any], path: str) -> Style:
