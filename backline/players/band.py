@@ -79,8 +79,13 @@ class Performance(NamedTuple):
 
 
 def perform(song: Song, seed: int = 0, risk: float = 0.0, style: str | None = None,
-            styles_dir: str | None = None, timeline: Timeline | None = None) -> Performance:
-    """Play ``song`` as a band. Risk 0 plays the chart exactly and ignores the seed."""
+            styles_dir: str | None = None, timeline: Timeline | None = None,
+            seeds: dict[str, int] | None = None) -> Performance:
+    """Play ``song`` as a band. Risk 0 plays the chart exactly and ignores the seed.
+
+    ``seeds`` gives some sections a seed of their own (a comp of several takes): each section
+    is played from a fresh state, so a section sounds the same here as in its own take.
+    """
     risk = min(1.0, max(0.0, float(risk)))
     seed_used = seed if risk > 0 else 0
     tl = timeline or song.timeline()
@@ -94,14 +99,19 @@ def perform(song: Song, seed: int = 0, risk: float = 0.0, style: str | None = No
         bars = tl.bars[span.first_bar: span.first_bar + span.bar_count]
         last = n == len(tl.sections) - 1
         following = _first_chord(tl, n + 1)
-        played, who = _play_span(span, bars, style_of, seed_used, risk, last, following, song.riffs, cache)
+        span_seed = (seeds or {}).get(span.name, seed_used) if risk > 0 else 0
+        log: dict[str, Any] = {"section": span.name, "position": span.position, "seed": span_seed}
+        played, who = _play_span(span, bars, style_of, span_seed, risk, last, following, song.riffs, cache, log)
+        if risk > 0:
+            _humanize(played, tl, style_of, span_seed, span.position, risk)
         for inst, notes in played.items():
             parts[inst].extend(notes)
         solo_who = solo_who or who
-        choices.append({"section": span.name, "index": span.position,
-                        "notes": {k: len(v) for k, v in played.items() if v}})
-    if risk > 0:
-        _humanize(parts, tl, style_of, seed_used, risk)
+        log["notes"] = {k: len(v) for k, v in played.items() if v}
+        if played.get("solo"):
+            pitches = [x.pitch for x in played["solo"]]
+            log["solo"] = {"instrument": who, "low": min(pitches), "high": max(pitches), "notes": len(pitches)}
+        choices.append(log)
     tracks = _tracks(parts, tl, style_of, main, solo_who)
     names = list(dict.fromkeys(s.name for s in style_of.values()))
     return Performance(song, tl, tracks, seed_used, risk, names, choices)
@@ -119,14 +129,16 @@ def _first_chord(tl: Timeline, span_no: int) -> Chord | None:
 
 def _play_span(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style], seed: int,
                risk: float, last: bool, following: Chord | None,
-               riffs: dict[str, Riff], cache: BarCache) -> tuple[dict[str, list[Note]], str | None]:
+               riffs: dict[str, Riff], cache: BarCache,
+               log: dict[str, Any]) -> tuple[dict[str, list[Note]], str | None]:
     sec = span.section
     out: dict[str, list[Note]] = {}
     riff_players = {inst for use in sec.riffs for inst in use.instruments}
     soloist = sec.solo
     solo_part = {"keys": "keys", "piano": "keys", "organ": "keys", "guitar": "guitar", "bass": "bass"}.get(
         soloist or "")
-    out["drums"] = play_drums(span, bars, style_of, rng_for(seed, span.position, "drums"), risk, last, cache)
+    out["drums"] = play_drums(span, bars, style_of, rng_for(seed, span.position, "drums"), risk, last, cache,
+                              log)
     if "bass" not in riff_players and solo_part != "bass":
         out["bass"] = play_bass(span, bars, style_of, rng_for(seed, span.position, "bass"), risk, following, last,
                                  cache)
@@ -158,20 +170,20 @@ def _swing(bar: TimelineBar, style: Style) -> float:
 
 
 def _humanize(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, Style], seed: int,
-              risk: float) -> None:
-    """Risk's feel: each player's consistent push or lay-back plus a little spread, in ms,
-    and velocity that breathes. Hits stay on their beat and nothing leaks into a stop."""
+              position: int, risk: float) -> None:
+    """Risk's feel, for one section: each player's consistent push or lay-back plus a little
+    spread, in ms, and velocity that breathes. Hits stay on their beat; stops stay silent."""
     hit_beats = {round(b.start_beat + c.beat, 6) for b in tl.bars for c in b.chords if c.hit}
     quiet = [(b.start_beat + c.beat, b.start_beat + c.end) for b in tl.bars for c in b.chords if c.stop]
     bar_starts = [b.start_beat for b in tl.bars]
     for inst, notes in parts.items():
-        rng = random.Random(f"{seed}:feel:{inst}")
+        rng = random.Random(f"{seed}:feel:{inst}:{position}")
         spread = (2.0 + 6.0 * risk) * risk
+        push = style_of[0].feel.get(inst, 0.0) * risk
         for i, n in enumerate(notes):
             if round(n.start, 6) in hit_beats:
                 continue
             bar = tl.bars[max(0, bisect.bisect_right(bar_starts, n.start + 1e-9) - 1)]
-            push = style_of[bar.number].feel.get(inst, 0.0) * risk
             ms = max(-MAX_PUSH_MS, min(MAX_PUSH_MS, push + rng.gauss(0.0, spread)))
             quarter_bpm = bar.tempo * bar.meter.tempo_beat
             start = max(0.0, n.start + ms / 1000 * quarter_bpm / 60)
@@ -183,7 +195,10 @@ def _outside_stops(moved: Note, original: Note, quiet: list[tuple[float, float]]
     """Keep a humanized note out of the silences after hits."""
     k = bisect.bisect_right(quiet, (moved.start, float("inf")))
     if k and quiet[k - 1][0] <= moved.start < quiet[k - 1][1]:
-        moved = Note(original.start, moved.length, moved.pitch, moved.velocity)
+        start = original.start
+        if quiet[k - 1][0] <= start < quiet[k - 1][1]:  # an anticipation into a stop waits for its beat
+            start = quiet[k - 1][1]
+        moved = Note(start, max(0.05, original.start + original.length - start), moved.pitch, moved.velocity)
     end = moved.start + moved.length
     j = bisect.bisect_right(quiet, (moved.start, float("inf")))
     if j < len(quiet) and quiet[j][0] < end:

@@ -138,9 +138,14 @@ def _figure(bar: TimelineBar, style: Style, rng: random.Random, risk: float, pre
         if span.hit:
             end = min(end, span.end, pos + span.length)
         start = pos if at_change else swing_offset(pos, swing, style.swing_unit)
-        out.append(Note(bar.start_beat + start, max(0.1, (end - start) * 0.92), pitch,
-                        velocity(level_at(bar, pos), (8 if at_change else 0) + (12 if span.hit else 0),
-                                 style.bass.level)))
+        vel = velocity(level_at(bar, pos), (8 if at_change else 0) + (12 if span.hit else 0), style.bass.level)
+        if (risk > 0 and not span.hit and nxt is not None and end - start >= 1.0
+                and _is_last_before_change(onsets, n, span, bar) and rng.random() < 0.3 * risk):
+            # a passing note: an eighth before the change, a half step from the next root
+            out.append(Note(bar.start_beat + start, (end - start - 0.5) * 0.92, pitch, vel))
+            out.append(Note(bar.start_beat + end - 0.5, 0.45, nxt + rng.choice((-1, 1)), max(1, vel - 8)))
+        else:
+            out.append(Note(bar.start_beat + start, max(0.1, (end - start) * 0.92), pitch, vel))
         if at_change:
             prev_root = root
     return out, prev_root

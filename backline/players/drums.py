@@ -5,6 +5,7 @@ crashes on downbeats, hits and stops, and a groove for any meter grouped by its 
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from ..model import Meter, SectionSpan, TimelineBar
 from ..styles import DRUM_VOICES, Style
@@ -88,9 +89,12 @@ def _double_time(pattern: dict[str, str]) -> dict[str, str]:
 
 
 def play_drums(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style],
-               rng: random.Random, risk: float, last_span: bool, cache: BarCache | None = None) -> list[Note]:
-    """The drums for one section occurrence."""
+               rng: random.Random, risk: float, last_span: bool, cache: BarCache | None = None,
+               log: dict[str, Any] | None = None) -> list[Note]:
+    """The drums for one section occurrence; ``log`` gets the fills chosen."""
     notes: list[Note] = []
+    fills_used: list[int] = []
+    swap = _cymbal_choice(rng, risk)
     for bar in bars:
         if "drums" not in bar.players:
             continue
@@ -104,12 +108,28 @@ def play_drums(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
             notes.extend(_ending(bar, style))
             continue
         bar_notes, _ = remember(cache if risk == 0 else None, ("drums", bar_key(bar)), bar, _groove, style, rng, risk)
+        if swap:
+            bar_notes = [n._replace(pitch=swap[n.pitch]) if n.pitch in swap else n for n in bar_notes]
         if (is_last and not last_span) or phrase_end:
-            bar_notes = _fill(bar, style, bar_notes, span.position, rng, risk, short=phrase_end)
+            bar_notes, fill_no = _fill(bar, style, bar_notes, span.position, rng, risk, short=phrase_end)
+            if fill_no is not None:
+                fills_used.append(fill_no)
         if bar.bar_in_section == 0 and style.drums.crash and bar.level >= 60:
             bar_notes.append(Note(bar.start_beat, 1.0, DRUM_VOICES["crash"], velocity(bar.level, 12)))
         notes.extend(_apply_hits(bar, bar_notes))
+    if log is not None:
+        log["fills"] = fills_used
+        if swap:
+            log["cymbals"] = "ride for hat" if swap.get(42) == 51 else "hat for ride"
     return notes
+
+
+def _cymbal_choice(rng: random.Random, risk: float) -> dict[int, int]:
+    """At risk, a section may keep time on the ride instead of the hat, or the other way."""
+    if risk == 0 or rng.random() > 0.35 * risk:
+        return {}
+    hat, ride, open_hat, bell = DRUM_VOICES["hat"], DRUM_VOICES["ride"], DRUM_VOICES["open"], DRUM_VOICES["bell"]
+    return {hat: ride, open_hat: bell} if rng.random() < 0.6 else {ride: hat}
 
 
 def _groove(bar: TimelineBar, style: Style, rng: random.Random, risk: float) -> tuple[list[Note], None]:
@@ -141,7 +161,22 @@ def _groove(bar: TimelineBar, style: Style, rng: random.Random, risk: float) -> 
                               vel=velocity(level_at(bar, pos), accent, style.drums.level)))
     if risk > 0:
         notes.extend(_ghosts(bar, pattern, swing, style, rng, risk))
+        notes.extend(_extra_kick(bar, pattern, swing, style, rng, risk))
     return notes, None
+
+
+def _extra_kick(bar: TimelineBar, pattern: dict[str, str], swing: float, style: Style, rng: random.Random,
+                risk: float) -> list[Note]:
+    """Now and then a kick on an empty off-beat: the groove varies, the backbeat stays."""
+    grid = pattern.get("kick")
+    if not grid or rng.random() > 0.2 * risk:
+        return []
+    empty = [i for i, ch in enumerate(grid) if ch == "." and i % 2 == 1 and i > len(grid) // 2]
+    if not empty:
+        return []
+    i = rng.choice(empty)
+    pos = i * bar.length / len(grid)
+    return [_hit(bar, pos, swing, style, DRUM_VOICES["kick"], velocity(level_at(bar, pos), -10, style.drums.level))]
 
 
 def _hit(bar: TimelineBar, pos: float, swing: float, style: Style, pitch: int, vel: int) -> Note:
@@ -163,19 +198,19 @@ def _ghosts(bar: TimelineBar, pattern: dict[str, str], swing: float, style: Styl
 
 
 def _fill(bar: TimelineBar, style: Style, notes: list[Note], span_index: int, rng: random.Random,
-          risk: float, short: bool) -> list[Note]:
-    """Replace the end of the bar with a fill (16th steps), leaving the time voice before it."""
+          risk: float, short: bool) -> tuple[list[Note], int | None]:
+    """Replace the end of the bar with a fill (16th steps); which fill, or None."""
     fills = style.drums.fills
     if not fills:
-        return notes
+        return notes, None
+    number = span_index % len(fills)
     if risk > 0 and rng.random() < risk:
-        fill = fills[rng.randrange(len(fills))]
-    else:
-        fill = fills[span_index % len(fills)]
+        number = rng.randrange(len(fills))
+    fill = fills[number]
     if short:
         fill = fill[len(fill) // 2:]
         if risk == 0 or rng.random() > 0.3 + risk * 0.6:
-            return notes  # phrase ends get a fill only when the take takes the chance
+            return notes, None  # phrase ends get a fill only when the take takes the chance
     step = 0.25  # fills are written in sixteenths
     length = min(len(fill) * step, bar.length)
     start = bar.length - length
@@ -189,7 +224,7 @@ def _fill(bar: TimelineBar, style: Style, notes: list[Note], span_index: int, rn
         lv = level_at(bar, pos) + 6 * k / max(1, len(fill))
         for voice in token.split("+"):
             kept.append(_hit(bar, pos, swing, style, DRUM_VOICES[voice], velocity(lv, 4, style.drums.level)))
-    return kept
+    return kept, number
 
 
 def _apply_hits(bar: TimelineBar, notes: list[Note]) -> list[Note]:

@@ -39,10 +39,13 @@ def play_harmony(instrument: str, span: SectionSpan, bars: list[TimelineBar], st
     return notes
 
 
-def _tokens(bar: TimelineBar, part: Part, lighter: bool) -> tuple[str, ...]:
+def _tokens(bar: TimelineBar, part: Part, lighter: bool, rng: random.Random | None = None,
+            risk: float = 0.0) -> tuple[str, ...]:
     level = intensity(bar.level)
     if lighter:
         level = "low"
+    elif rng is not None and risk > 0 and rng.random() < 0.25 * risk:
+        level = rng.choice(("low", "mid", "high"))  # a comping variation: another of the style's rhythms
     tokens = part.pattern(meter_key(bar.meter), level)
     if tokens is None:
         tokens = _generic(bar, level)
@@ -61,7 +64,7 @@ def _generic(bar: TimelineBar, level: str) -> tuple[str, ...]:
 
 def _comp(bar: TimelineBar, style: Style, part: Part, previous: list[int] | None, rng: random.Random,
           risk: float, instrument: str, lighter: bool) -> tuple[list[Note], list[int] | None]:
-    tokens = _tokens(bar, part, lighter)
+    tokens = _tokens(bar, part, lighter, rng, risk)
     step = bar.length / len(tokens)
     swing = bar_swing(bar, style.swing)
     events = _events(tokens, step, bar)
@@ -86,6 +89,9 @@ def _comp(bar: TimelineBar, style: Style, part: Part, previous: list[int] | None
         if span.hit:
             dur = min(dur, span.length * 0.9)
         start = pos if at_change else swing_offset(pos, swing, style.swing_unit)
+        if pos == 0 and bar.bar_in_section and at_change and risk > 0 and not span.hit and rng.random() < 0.2 * risk:
+            start = -0.5  # an anticipation: the new chord lands an eighth early
+            dur += 0.5
         accent = (10 if token in "XDU" else 0) + (14 if span.hit else 0) + (4 if pos == 0 else 0)
         vel = velocity(level_at(bar, pos), accent - (12 if lighter else 0), part.level)
         out.extend(_sound(token, voicing, bar.start_beat + start, max(0.08, dur), vel, part.strum_ms, bar))
