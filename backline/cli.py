@@ -76,6 +76,31 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true")
     _styles_option(r)
 
+    t = cmd("takes", cmd_takes, "render N takes (seeds printed) and log them in OUTDIR/takes.jsonl")
+    t.add_argument("chart", metavar="CHART")
+    t.add_argument("-n", type=int, default=4, metavar="N", help="how many takes (default 4)")
+    t.add_argument("--risk", type=float, default=0.5)
+    t.add_argument("--seeds", help="comma-separated seeds instead of fresh ones")
+    t.add_argument("--style")
+    t.add_argument("-o", "--out", required=True, metavar="OUTDIR")
+    t.add_argument("--json", action="store_true")
+    _styles_option(t)
+
+    k = cmd("keep", cmd_keep, "mark a take as a keeper")
+    k.add_argument("outdir", metavar="OUTDIR")
+    k.add_argument("seed", type=int, metavar="SEED")
+
+    c2 = cmd("comp", cmd_comp, "build a master whose sections come from chosen takes")
+    c2.add_argument("chart", metavar="CHART")
+    c2.add_argument("--pick", nargs="+", required=True, metavar="SECTION=SEED")
+    c2.add_argument("--risk", type=float, help="the takes' risk (default: from --takes, else 0.5)")
+    c2.add_argument("--takes", metavar="OUTDIR", help="the folder of the takes, to read their risk")
+    c2.add_argument("--seed", type=int, default=0, help="seed for sections not picked")
+    c2.add_argument("--style")
+    c2.add_argument("-o", "--out", required=True, metavar="OUT", help="a .mid file or a folder")
+    c2.add_argument("--json", action="store_true")
+    _styles_option(c2)
+
     s = cmd("styles", cmd_styles, "list the styles, or show one")
     s.add_argument("what", nargs="*", metavar="show NAME")
     s.add_argument("--json", action="store_true")
@@ -220,6 +245,106 @@ def cmd_render(args: argparse.Namespace) -> int:
         for res in results:
             print(f"{res['midi']}: {res['bars']} bars, {res['seconds']:.1f} s", file=sys.stderr)
     return status
+
+
+def _load_one(path: str, names: list[str]) -> Any:
+    from .chart.errors import ChartInvalid
+    from .chart.load import load_chart
+
+    try:
+        return load_chart(path, names)
+    except ChartInvalid as e:
+        for p in e.problems:
+            print(p, file=sys.stderr)
+        return None
+
+
+def _check_risk(risk: float) -> None:
+    if not 0.0 <= risk <= 1.0:
+        raise UsageError("--risk must be between 0.0 and 1.0")
+
+
+def cmd_takes(args: argparse.Namespace) -> int:
+    from .takes import new_seeds, render_takes
+
+    _check_risk(args.risk)
+    if args.seeds:
+        try:
+            seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
+        except ValueError:
+            raise UsageError("--seeds takes whole numbers separated by commas") from None
+    else:
+        if not 1 <= args.n <= 1000:
+            raise UsageError("-n takes 1 to 1000")
+        seeds = new_seeds(args.n)
+    song = _load_one(args.chart, _style_names(args))
+    if song is None:
+        return EXIT_INVALID
+    records = render_takes(song, args.out, seeds, args.risk, style=args.style, styles_dir=args.styles)
+    if args.json:
+        print(json.dumps(records, indent=2))
+    else:
+        for r in records:
+            extra = f", solo {r['solo_range'][0]}-{r['solo_range'][1]}" if "solo_range" in r else ""
+            print(f"seed {r['seed']}: {r['files']['midi']} ({r['notes_per_bar']} notes/bar, {r['fills']} fills"
+                  f"{extra})")
+    return EXIT_OK
+
+
+def cmd_keep(args: argparse.Namespace) -> int:
+    from .takes import keep
+
+    try:
+        record = keep(args.outdir, args.seed)
+    except KeyError:
+        raise UsageError(f"no take with seed {args.seed} in {args.outdir}/takes.jsonl") from None
+    print(f"kept seed {record['seed']} ({record['title']})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_comp(args: argparse.Namespace) -> int:
+    from .files import slug
+    from .render import take_record
+    from .takes import comp, read_log
+
+    picks: dict[str, int] = {}
+    for item in args.pick:
+        name, _, seed = item.partition("=")
+        if not name or not seed.lstrip("-").isdigit():
+            raise UsageError(f"--pick {item!r}: write SECTION=SEED, e.g. Verse=12")
+        picks[name] = int(seed)
+    song = _load_one(args.chart, _style_names(args))
+    if song is None:
+        return EXIT_INVALID
+    unknown = [n for n in picks if n not in song.sections]
+    if unknown:
+        from .chart.errors import did_you_mean
+
+        raise UsageError(f"no section {unknown[0]!r} in {args.chart}: {did_you_mean(unknown[0], list(song.sections))}")
+    risk = args.risk
+    if risk is None and args.takes:
+        logged = {r["seed"]: r["risk"] for r in read_log(args.takes) if r.get("event") == "take"}
+        risks = {logged[s] for s in picks.values() if s in logged}
+        risk = risks.pop() if len(risks) == 1 else None
+    risk = 0.5 if risk is None else risk
+    _check_risk(risk)
+    perf = comp(song, picks, risk, seed=args.seed, style=args.style, styles_dir=args.styles)
+    out = args.out
+    if not out.endswith(".mid"):
+        os.makedirs(out, exist_ok=True)
+        out = os.path.join(out, f"{slug(song.title)}-comp.mid")
+    perf.to_midi(out)
+    record = take_record(perf) | {"picks": picks}
+    from .files import write_atomic
+
+    write_atomic(out[:-4] + ".take.json", json.dumps(record, indent=2) + "\n")
+    result = {"midi": out, "take": out[:-4] + ".take.json", "picks": picks, "risk": risk,
+              "bars": len(perf.timeline.bars), "seconds": round(perf.seconds, 3)}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{out}: " + ", ".join(f"{k} from seed {v}" for k, v in picks.items()), file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_styles(args: argparse.Namespace) -> int:

@@ -47,6 +47,8 @@ def render_midi(song: Song, outdir: str, seed: int = 0, risk: float = 0.0, style
     if count_in and perf.timeline.bars:
         first = perf.timeline.bars[0]
         count_seconds = count_in * first.seconds
+    from .takes import describe
+
     return {"title": song.title, "midi": midi_path, "take": base + ".take.json",
             "bars": len(perf.timeline.bars), "seconds": round(perf.seconds + count_seconds, 3),
-            "seed": perf.seed, "risk": perf.risk, "styles": perf.styles}
+            "seed": perf.seed, "risk": perf.risk, "styles": perf.styles, "describe": describe(perf)}

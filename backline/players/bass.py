@@ -205,39 +205,52 @@ def _generic(bar: TimelineBar) -> tuple[str, ...]:
 
 def _walk(bar: TimelineBar, style: Style, rng: random.Random, risk: float, prev: float,
           following: Chord | None) -> tuple[list[Note], float]:
-    """Quarter notes: root on each chord, chord tones between, a chromatic step into the next."""
+    """A note a beat: root on each chord, chord tones between, a chromatic step into the next.
+
+    The beats are quarter notes in x/4, the pulse groups in x/8 (dotted quarters in 6/8)."""
     out: list[Note] = []
-    beats = round(bar.length)
+    positions = _walk_positions(bar)
     swing = bar_swing(bar, style.swing)
     last_pitch = prev
-    for b in range(beats):
-        span = _span_at(bar, float(b))
+    for k, b in enumerate(positions):
+        span = _span_at(bar, b)
         if span is None or span.chord is None:
             continue
         chord = span.chord
         at_change = abs(b - span.beat) < 1e-6
+        step = (positions[k + 1] if k + 1 < len(positions) else bar.length) - b
         remaining = span.end - b
         nxt_chord = _next_chord_in(bar, span, following)
         if at_change or span.hit:
             pitch = _root_near(chord, last_pitch)
-        elif remaining <= 1.0 + 1e-6 and nxt_chord is not None:
+        elif remaining <= step + 1e-6 and nxt_chord is not None:
             target = nearest(nxt_chord.bass_pc, last_pitch, ROOT_LOW, ROOT_HIGH + 7)
             up = target > last_pitch or (target == last_pitch and rng.random() < 0.5)
             pitch = target - 1 if up else target + 1
             if risk > 0 and rng.random() < 0.3 * risk:
                 pitch = target + 7 if target + 7 <= HIGH else target - 5
         else:
-            pitch = _walk_tone(chord, last_pitch, rng, risk, b)
+            pitch = _walk_tone(chord, last_pitch, rng, risk)
         vel = velocity(level_at(bar, b), 6 if b == 0 else 0, style.bass.level)
-        length = 0.95 if not span.hit else min(0.95, span.length)
+        length = min(step, remaining) * 0.95
         out.append(Note(bar.start_beat + b, length, pitch, vel))
-        if risk > 0.3 and rng.random() < 0.08 * risk and b + 1 < beats:
+        if risk > 0.3 and rng.random() < 0.08 * risk and step == 1.0 and k + 1 < len(positions):
             # a skip: a swung eighth ghost note into the next beat
             out[-1] = Note(bar.start_beat + b, 0.6, pitch, vel)
             out.append(Note(bar.start_beat + swing_offset(b + 0.5, swing, 8), 0.3, pitch + rng.choice((-1, 2)),
                             max(1, vel - 25)))
         last_pitch = pitch
     return out, last_pitch
+
+
+def _walk_positions(bar: TimelineBar) -> list[float]:
+    meter = bar.meter
+    if meter.den <= 4:
+        base = [float(i) * meter.pulse_beats for i in range(meter.num)]
+    else:
+        base = meter.group_starts()
+    extra = [c.beat for c in bar.chords if c.chord is not None]
+    return sorted({round(p, 6) for p in base + extra})
 
 
 def _next_chord_in(bar: TimelineBar, span: ChordSpan, following: Chord | None) -> Chord | None:
@@ -247,7 +260,7 @@ def _next_chord_in(bar: TimelineBar, span: ChordSpan, following: Chord | None) -
     return following
 
 
-def _walk_tone(chord: Chord, last: float, rng: random.Random, risk: float, beat: int) -> int:
+def _walk_tone(chord: Chord, last: float, rng: random.Random, risk: float) -> int:
     """A chord tone near the last note, moving on (never the same note twice)."""
     tones = sorted({(chord.root_pc + i) % 12 for i in chord.intervals if i in (0, 3, 4, 7, 10, 11, 9, 6, 8)})
     options = []
@@ -267,8 +280,12 @@ def _walk_tone(chord: Chord, last: float, rng: random.Random, risk: float, beat:
 
 
 def _final(bar: TimelineBar, prev: float) -> list[Note]:
-    first = bar.chords[0] if bar.chords else None
-    if first is None or first.chord is None:
-        return []
-    length = bar.length if not first.hit else first.length
-    return [Note(bar.start_beat, length * 0.98, _root_near(first.chord, prev), velocity(bar.level, 10))]
+    """The last bar: the root of each chord, the last one held to the end."""
+    out = []
+    for span in bar.chords:
+        if span.chord is None:
+            continue
+        length = span.length if span.hit else bar.length - span.beat
+        out.append(Note(bar.start_beat + span.beat, length * 0.98, _root_near(span.chord, prev),
+                        velocity(bar.level, 10)))
+    return out

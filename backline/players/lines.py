@@ -40,6 +40,7 @@ def play_phrase(phrase: Phrase, span: SectionSpan, bars: list[TimelineBar], loop
         return out
     start, end = span.start_beat, span.end_beat
     silent = [(b.start_beat, b.end_beat) for b in bars if who and who not in b.players]
+    silent += stops(bars)
     offset = 0.0
     while start + offset < end - 1e-9:
         for n in phrase.notes:
@@ -48,7 +49,7 @@ def play_phrase(phrase: Phrase, span: SectionSpan, bars: list[TimelineBar], loop
                 break
             if n.is_rest or any(a <= t < b for a, b in silent):
                 continue
-            dur = min(float(n.length), end - t)
+            dur = min(float(n.length), end - t, _until_stop(silent, t))
             bar = _bar_at(bars, t)
             vel = velocity(level_at(bar, t - bar.start_beat), 6 if abs((t - bar.start_beat) % 1) < 1e-6 else 0,
                            level_scale)
@@ -57,6 +58,16 @@ def play_phrase(phrase: Phrase, span: SectionSpan, bars: list[TimelineBar], loop
             break
         offset += length
     return out
+
+
+def stops(bars: list[TimelineBar]) -> list[tuple[float, float]]:
+    """The silences after hits, as (start, end) in quarter notes."""
+    return [(b.start_beat + c.beat, b.start_beat + c.end) for b in bars for c in b.chords if c.stop]
+
+
+def _until_stop(silent: list[tuple[float, float]], t: float) -> float:
+    later = [a for a, _ in silent if a > t]
+    return min(later) - t if later else float("inf")
 
 
 def _bar_at(bars: list[TimelineBar], t: float) -> TimelineBar:

@@ -7,6 +7,7 @@ register and density across the section. Risk sets density, range and outside no
 
 from __future__ import annotations
 
+import math
 import random
 
 from ..model import SectionSpan, TimelineBar
@@ -91,10 +92,11 @@ def play_solo(span: SectionSpan, bars: list[TimelineBar], instrument: str, rng: 
         progress = (t - start) / total
         bars_long = rng.choice((1, 2, 2, 3) if progress > 0.5 else (1, 2, 2))
         phrase_end = min(end, t + bars_long * bars[0].length - 0.5)
-        center = low + width * (0.3 + 0.45 * progress + 0.1 * risk)
+        base = low + width * (0.2 + 0.35 * progress)
+        peak = min(high - 1, base + width * (0.15 + 0.2 * rng.random() + 0.15 * risk + 0.1 * progress))
         density = 0.35 + 0.45 * progress + 0.25 * risk
         cells = _phrase_cells(motif, phrase_no, rng, density)
-        for dur, step in cells:
+        for k, (dur, step) in enumerate(cells):
             if t >= phrase_end - 1e-6:
                 break
             bar = _bar_at(bars, t)
@@ -104,7 +106,8 @@ def play_solo(span: SectionSpan, bars: list[TimelineBar], instrument: str, rng: 
                 continue
             on_beat = abs((t - bar.start_beat) - round(t - bar.start_beat)) < 1e-6
             scale = chord_scale(chord, key, blues)
-            intended = pitch + step * 1.8 + (center - pitch) * 0.15
+            arch = base + (peak - base) * math.sin(math.pi * min(1.0, k / max(1, len(cells) - 1)))
+            intended = 0.55 * (pitch + step * 1.6) + 0.45 * arch
             intended = min(high - 2, max(low + 2, intended))
             if on_beat:
                 p = _snap(intended, chord_tone_pcs(chord), low, high, avoid=int(pitch))
