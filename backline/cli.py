@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--count-in", type=int, default=0, metavar="BARS")
     r.add_argument("--click", action="store_true", help="add a click track")
     r.add_argument("--json", action="store_true")
+    _audio_options(r)
     _styles_option(r)
 
     t = cmd("takes", cmd_takes, "render N takes (seeds printed) and log them in OUTDIR/takes.jsonl")
@@ -101,11 +102,36 @@ def _parser() -> argparse.ArgumentParser:
     c2.add_argument("--json", action="store_true")
     _styles_option(c2)
 
+    pr = cmd("practice", cmd_practice, "a section looped, slower, transposed, minus an instrument: MIDI and audio")
+    pr.add_argument("chart", metavar="CHART")
+    pr.add_argument("--section", metavar="NAME")
+    pr.add_argument("--loop", type=int, default=1, metavar="N")
+    pr.add_argument("--tempo", default="100%", metavar="PCT", help="e.g. 75%%")
+    pr.add_argument("--ramp", metavar="FROM:TO", help="speed trainer, e.g. 70%%:100%% (tempo rises each loop)")
+    pr.add_argument("--transpose", type=int, default=0, metavar="SEMITONES")
+    pr.add_argument("--mute", nargs="+", default=[], metavar="INSTRUMENT")
+    pr.add_argument("--count-in", type=int, default=1, metavar="BARS")
+    pr.add_argument("--no-audio", action="store_true", help="MIDI only")
+    pr.add_argument("--format", choices=("wav", "flac"), default="wav")
+    pr.add_argument("--rate", type=int, choices=(44100, 48000), default=44100)
+    pr.add_argument("--soundfont", metavar="SF2")
+    pr.add_argument("-o", "--out", default=".", metavar="OUTDIR")
+    pr.add_argument("--json", action="store_true")
+    _styles_option(pr)
+
     s = cmd("styles", cmd_styles, "list the styles, or show one")
     s.add_argument("what", nargs="*", metavar="show NAME")
     s.add_argument("--json", action="store_true")
     _styles_option(s)
     return p
+
+
+def _audio_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--audio", action="store_true", help="render audio with FluidSynth too")
+    p.add_argument("--stems", action="store_true", help="one audio file per instrument (implies --audio)")
+    p.add_argument("--format", choices=("wav", "flac"), default="wav")
+    p.add_argument("--rate", type=int, choices=(44100, 48000), default=44100)
+    p.add_argument("--soundfont", metavar="SF2", help="a General MIDI SoundFont")
 
 
 def _styles_option(p: argparse.ArgumentParser) -> None:
@@ -237,8 +263,19 @@ def cmd_render(args: argparse.Namespace) -> int:
                 print(p, file=sys.stderr)
             status = EXIT_INVALID
             continue
-        results.append(render_midi(song, args.out, seed=args.seed, risk=args.risk, style=args.style,
-                                   count_in=args.count_in, click=args.click, styles_dir=args.styles))
+        audio = None
+        if args.audio or args.stems:
+            audio = {"stems": args.stems, "fmt": args.format, "rate": args.rate, "soundfont": args.soundfont}
+        from .audio.soundfont import AudioError
+
+        try:
+            with _progress(f"rendering {song.title}", quiet=args.json or not audio):
+                results.append(render_midi(song, args.out, seed=args.seed, risk=args.risk, style=args.style,
+                                           count_in=args.count_in, click=args.click, styles_dir=args.styles,
+                                           audio=audio))
+        except AudioError as e:
+            print(f"backline: error: {e}", file=sys.stderr)
+            return EXIT_INVALID
     if args.json:
         print(json.dumps(results if len(args.charts) > 1 else (results[0] if results else {}), indent=2))
     else:
@@ -344,6 +381,72 @@ def cmd_comp(args: argparse.Namespace) -> int:
         print(json.dumps(result, indent=2))
     else:
         print(f"{out}: " + ", ".join(f"{k} from seed {v}" for k, v in picks.items()), file=sys.stderr)
+    return EXIT_OK
+
+
+class _progress:
+    """A spinner with elapsed time on a terminal (rich); silent when piped or with --json."""
+
+    def __init__(self, label: str, quiet: bool = False) -> None:
+        self.label = label
+        self.live: Any = None
+        self.quiet = quiet or not sys.stderr.isatty()
+
+    def __enter__(self) -> _progress:
+        if not self.quiet:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.live = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                 console=Console(stderr=True), transient=True)
+            self.live.start()
+            self.live.add_task(self.label, total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    from .audio.soundfont import AudioError
+    from .model import VOICES
+    from .practice import PracticeError, parse_percent, render_practice
+
+    try:
+        tempo = parse_percent(args.tempo)
+        ramp = None
+        if args.ramp:
+            a, sep, b = args.ramp.partition(":")
+            if not sep:
+                raise PracticeError("--ramp takes FROM:TO, e.g. 70%:100%")
+            ramp = (parse_percent(a), parse_percent(b))
+    except ValueError as e:
+        raise UsageError(str(e) if isinstance(e, PracticeError) else f"cannot read a tempo in {e}") from None
+    for m in args.mute:
+        if m not in VOICES:
+            raise UsageError(f"--mute {m!r}: use one of {', '.join(VOICES)}")
+    if not 0 <= args.count_in <= 8:
+        raise UsageError("--count-in takes 0 to 8 bars")
+    song = _load_one(args.chart, _style_names(args))
+    if song is None:
+        return EXIT_INVALID
+    audio = None if args.no_audio else {"fmt": args.format, "rate": args.rate, "soundfont": args.soundfont}
+    try:
+        with _progress(f"practice: {song.title}", quiet=args.json):
+            result = render_practice(song, args.out, section=args.section, loop=args.loop, tempo=tempo, ramp=ramp,
+                                     transpose=args.transpose, mute=tuple(args.mute), count_in=args.count_in,
+                                     audio=audio)
+    except PracticeError as e:
+        raise UsageError(str(e)) from None
+    except AudioError as e:
+        print(f"backline: error: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{result['midi']}" + (f", {result['audio']}" if "audio" in result else "") +
+              f": {result['bars']} bars, {result['seconds']:.1f} s", file=sys.stderr)
     return EXIT_OK
 
 

@@ -33,8 +33,9 @@ def take_record(perf: Any, count_in: int = 0, click: bool = False) -> dict[str, 
 
 def render_midi(song: Song, outdir: str, seed: int = 0, risk: float = 0.0, style: str | None = None,
                 count_in: int = 0, click: bool = False, styles_dir: str | None = None,
-                name: str | None = None) -> dict[str, Any]:
-    """Perform ``song`` and write ``OUTDIR/<slug>.mid`` and ``<slug>.take.json``."""
+                name: str | None = None, audio: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Perform ``song`` and write ``OUTDIR/<slug>.mid`` and ``<slug>.take.json``; with ``audio``
+    (keyword arguments of ``backline.audio.render_audio``) the mix and stems as well."""
     from .players.band import perform
 
     perf = perform(song, seed=seed, risk=risk, style=style, styles_dir=styles_dir)
@@ -49,6 +50,15 @@ def render_midi(song: Song, outdir: str, seed: int = 0, risk: float = 0.0, style
         count_seconds = count_in * first.seconds
     from .takes import describe
 
-    return {"title": song.title, "midi": midi_path, "take": base + ".take.json",
-            "bars": len(perf.timeline.bars), "seconds": round(perf.seconds + count_seconds, 3),
-            "seed": perf.seed, "risk": perf.risk, "styles": perf.styles, "describe": describe(perf)}
+    result = {"title": song.title, "midi": midi_path, "take": base + ".take.json",
+              "bars": len(perf.timeline.bars), "seconds": round(perf.seconds + count_seconds, 3),
+              "seed": perf.seed, "risk": perf.risk, "styles": perf.styles, "describe": describe(perf)}
+    if audio is not None:
+        from .audio import render_audio
+
+        made = render_audio(perf, outdir, os.path.basename(base), count_in=count_in, click=click, **audio)
+        result.update({"audio": made["audio"], "loudness": made["loudness"], "peak_dbfs": made["peak_dbfs"],
+                       "audio_seconds": made["seconds"]})
+        if "stems" in made:
+            result["stems"] = made["stems"]
+    return result

@@ -172,15 +172,19 @@ def _click_positions(meter: Meter) -> list[float]:
     return meter.group_starts()
 
 
-def encode_performance(perf: Performance, count_in: int = 0, click: bool = False) -> bytes:
-    """The whole file: conductor track, one track per instrument, and the click."""
+def encode_performance(perf: Performance, count_in: int = 0, click: bool = False,
+                       only: tuple[str, ...] | None = None) -> bytes:
+    """The whole file: conductor track, one track per instrument, and the click.
+
+    ``only`` keeps just those instruments (``"click"`` for the click), for stems."""
     tl = perf.timeline
     offset = count_in * tl.bars[0].meter.bar_beats if tl.bars and count_in else 0.0
     end_tick = round((tl.beats + offset) * TPQ)
     chunks = [encode_track(conductor(perf, offset, count_in), end_tick)]
     for track in perf.tracks:
-        chunks.append(encode_track(track_events(track, offset), end_tick))
-    if count_in or click:
+        if only is None or track.instrument in only:
+            chunks.append(encode_track(track_events(track, offset), end_tick))
+    if (count_in or click) and (only is None or "click" in only):
         chunks.append(encode_track(click_events(tl, count_in, click), end_tick))
     header = b"MThd" + struct.pack(">IHHH", 6, 1, len(chunks), TPQ)
     return header + b"".join(chunks)

@@ -76,7 +76,9 @@ def chord_at(bar: TimelineBar, pos: float) -> ChordSpan | None:
 
 
 def velocity(level: float, accent: float = 0.0, scale: float = 1.0) -> int:
-    return max(1, min(127, round(level * scale + accent)))
+    """A MIDI velocity from a dynamic level, an accent and a part's level (1 = as written;
+    the part's balance is mostly its track volume, so this only leans a little)."""
+    return max(1, min(127, round(level + accent + (scale - 1.0) * 15)))
 
 
 def level_at(bar: TimelineBar, pos: float) -> float:

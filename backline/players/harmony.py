@@ -151,7 +151,7 @@ def _sustain(bar: TimelineBar, part: Part, previous: list[int] | None, final: bo
         length = span.length if not span.hit else span.length * 0.9
         if final and not span.hit:
             length = bar.length - span.beat
-        soft = -14 if instrument == "pad" else 0
+        soft = -6 if instrument == "pad" else 0
         vel = velocity(level_at(bar, span.beat), soft + (12 if span.hit else 0), part.level)
         out.extend(Note(bar.start_beat + span.beat, length * 0.98, p, vel) for p in voicing)
         if final:

@@ -1,0 +1,66 @@
+"""Finding a General MIDI SoundFont and the FluidSynth program.
+
+Order: ``--soundfont PATH``, ``$BACKLINE_SOUNDFONT``, ``soundfont = "..."`` in
+``~/.config/backline/config.toml``, then the Debian packages' files.
+
+>>> isinstance(candidates(), list)
+True
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+
+DEBIAN = ["/usr/share/sounds/sf2/TimGM6mb.sf2", "/usr/share/sounds/sf2/default-GM.sf2",
+          "/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/soundfonts/default.sf2",
+          "/usr/share/soundfonts/FluidR3_GM.sf2"]
+CONFIG = os.path.join(os.path.expanduser("~"), ".config", "backline", "config.toml")
+INSTALL_HINT = ("install one with 'sudo apt-get install timgm6mb-soundfont' (small) or "
+                "'sudo apt-get install fluid-soundfont-gm' (full), or pass --soundfont PATH")
+
+
+class AudioError(Exception):
+    """Audio cannot be made: says why and how to fix it."""
+
+
+def _configured() -> str | None:
+    if not os.path.exists(CONFIG):
+        return None
+    import tomllib
+
+    try:
+        with open(CONFIG, "rb") as f:
+            value = tomllib.load(f).get("soundfont")
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise AudioError(f"{CONFIG}: {e}") from None
+    return str(value) if value else None
+
+
+def candidates() -> list[str]:
+    found = [p for p in DEBIAN if os.path.exists(p)]
+    found += sorted(glob.glob("/usr/share/sounds/sf2/*.sf2")) + sorted(glob.glob("/usr/share/soundfonts/*.sf2"))
+    return list(dict.fromkeys(found))
+
+
+def find_soundfont(explicit: str | None = None) -> str:
+    """The SoundFont to use, or ``AudioError`` naming how to install one."""
+    for source, path in (("--soundfont", explicit), ("BACKLINE_SOUNDFONT", os.environ.get("BACKLINE_SOUNDFONT")),
+                         (CONFIG, _configured())):
+        if path:
+            if not os.path.isfile(path):
+                raise AudioError(f"SoundFont {path!r} (from {source}) does not exist: {INSTALL_HINT}")
+            return path
+    found = candidates()
+    if not found:
+        raise AudioError(f"no SoundFont found: {INSTALL_HINT}")
+    return found[0]
+
+
+def find_fluidsynth() -> str:
+    path = shutil.which("fluidsynth")
+    if not path:
+        raise AudioError("the fluidsynth program is not installed: install it with "
+                         "'sudo apt-get install fluidsynth' (make does this for you)")
+    return path

@@ -1,0 +1,85 @@
+"""Practice: one section (or the song) looped, slower or faster, in another key, minus an
+instrument, with a count-in; or a speed trainer raising the tempo each loop.
+
+>>> import backline
+>>> song = backline.loads("tempo: 100\\nsection A:\\n  | C | G |\\nsection B:\\n  | F |\\n")
+>>> p = practice_song(song, section="A", loop=3, ramp=(0.7, 1.0))
+>>> [round(b.tempo) for b in p.timeline().bars[::2]]
+[70, 85, 100]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Ramp, Song
+
+
+class PracticeError(ValueError):
+    """A practice request that does not fit the song."""
+
+
+def parse_percent(text: str) -> float:
+    """``75%`` or ``0.75`` → 0.75.
+
+    >>> parse_percent("75%"), parse_percent("1.2")
+    (0.75, 1.2)
+    """
+    value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    if not 0.1 <= value <= 4.0:
+        raise PracticeError(f"tempo {text!r} is out of range: use 10% to 400%")
+    return value
+
+
+def practice_song(song: Song, section: str | None = None, loop: int = 1, tempo: float = 1.0,
+                  ramp: tuple[float, float] | None = None, transpose: int = 0) -> Song:
+    """The song reshaped for practice (see module doc). ``tempo`` and ``ramp`` are factors."""
+    if section is not None and section not in song.sections:
+        from .chart.errors import did_you_mean
+
+        raise PracticeError(f"no section {section!r}: {did_you_mean(section, list(song.sections))}")
+    if not 1 <= loop <= 100:
+        raise PracticeError("--loop takes 1 to 100")
+    song = song.transposed(transpose) if transpose else song
+    order = [section] if section else list(song.form)
+    sections = {}
+    form = []
+    for i in range(loop):
+        factor = ramp[0] + (ramp[1] - ramp[0]) * (i / (loop - 1) if loop > 1 else 1.0) if ramp else tempo
+        for name in order:
+            sec = song.sections[name]
+            base = sec.tempo or Ramp(song.tempo, song.tempo)
+            label = name if loop == 1 and factor == 1.0 else f"{name} ({i + 1}/{loop}, {round(factor * 100)}%)"
+            if label not in sections:
+                sections[label] = sec._replace(name=label, tempo=Ramp(base.start * factor, base.end * factor))
+            form.append(label)
+    return song._replace(sections=sections, form=form, title=f"{song.title} (practice)")
+
+
+def render_practice(song: Song, outdir: str, section: str | None = None, loop: int = 1, tempo: float = 1.0,
+                    ramp: tuple[float, float] | None = None, transpose: int = 0, mute: tuple[str, ...] = (),
+                    count_in: int = 1, audio: dict[str, Any] | None = None, seed: int = 0,
+                    risk: float = 0.0) -> dict[str, Any]:
+    """Write the practice take's MIDI (and audio) to ``outdir``."""
+    import os
+
+    from .files import slug
+    from .players.band import perform
+
+    shaped = practice_song(song, section, loop, tempo, ramp, transpose)
+    perf = perform(shaped, seed=seed, risk=risk)
+    perf = perf._replace(tracks=[t for t in perf.tracks if t.instrument not in mute])
+    os.makedirs(outdir, exist_ok=True)
+    name = slug(song.title) + "-practice" + (f"-{slug(section)}" if section else "")
+    midi = os.path.join(outdir, name + ".mid")
+    perf.to_midi(midi, count_in=count_in, click=False)
+    result: dict[str, Any] = {"midi": midi, "bars": len(perf.timeline.bars), "seconds": round(perf.seconds, 3),
+                              "sections": shaped.form, "muted": list(mute), "transpose": transpose}
+    if audio is not None:
+        from .audio import render_audio
+
+        made = render_audio(perf, outdir, name, count_in=count_in, **audio)
+        result["audio"] = made["audio"]
+        if "stems" in made:
+            result["stems"] = made["stems"]
+    return result
