@@ -8,7 +8,7 @@ compare it with pyloudnorm) at a fraction of the cost and without scipy.
 >>> rate = 44100
 >>> tone = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(rate * 3) / rate)
 >>> round(integrated_loudness(np.stack([tone, tone], axis=1), rate), 1)
--20.3
+-20.0
 """
 
 from __future__ import annotations
