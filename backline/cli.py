@@ -119,6 +119,27 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--json", action="store_true")
     _styles_option(pr)
 
+    al = cmd("album", cmd_album, "render an album: every track, pictures, flow report, master and CUE sheet")
+    al.add_argument("album", metavar="ALBUM.toml")
+    al.add_argument("-o", "--out", required=True, metavar="OUTDIR")
+    al.add_argument("--audio", action="store_true")
+    al.add_argument("--stems", action="store_true", help="stems for every track (implies --audio)")
+    al.add_argument("--format", choices=("wav", "flac"), default="wav")
+    al.add_argument("--rate", type=int, choices=(44100, 48000), default=44100)
+    al.add_argument("--soundfont", metavar="SF2")
+    al.add_argument("--jobs", type=int, default=0, metavar="N", help="tracks at once (default: all cores)")
+    al.add_argument("--no-pictures", action="store_true")
+    al.add_argument("--json", action="store_true")
+
+    pl = cmd("plot", cmd_plot, "draw a song's arrangement map (or the piano roll of a take)")
+    pl.add_argument("chart", metavar="CHART")
+    pl.add_argument("-o", "--out", required=True, metavar="PNG")
+    pl.add_argument("--kind", choices=("map", "roll"), default="map")
+    pl.add_argument("--take", type=int, default=0, metavar="SEED")
+    pl.add_argument("--risk", type=float, default=None, help="default 0, or 0.5 with --take")
+    pl.add_argument("--style")
+    _styles_option(pl)
+
     s = cmd("styles", cmd_styles, "list the styles, or show one")
     s.add_argument("what", nargs="*", metavar="show NAME")
     s.add_argument("--json", action="store_true")
@@ -447,6 +468,66 @@ def cmd_practice(args: argparse.Namespace) -> int:
     else:
         print(f"{result['midi']}" + (f", {result['audio']}" if "audio" in result else "") +
               f": {result['bars']} bars, {result['seconds']:.1f} s", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_album(args: argparse.Namespace) -> int:
+    from .album import AlbumError, load_album
+    from .album.render import render_album
+    from .audio.soundfont import AudioError
+    from .chart.errors import ChartInvalid
+
+    jobs = args.jobs or os.cpu_count() or 1
+    if not 1 <= jobs <= 64:
+        raise UsageError("--jobs takes 1 to 64")
+    try:
+        album = load_album(args.album)
+    except AlbumError as e:
+        print(f"backline: error: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    audio = None
+    if args.audio or args.stems:
+        audio = {"stems": args.stems, "fmt": args.format, "rate": args.rate, "soundfont": args.soundfont}
+    try:
+        with _progress(f"album: {album.title} ({len(album.tracks)} tracks)", quiet=args.json):
+            report = render_album(album, args.out, audio=audio, jobs=jobs, pictures=not args.no_pictures)
+    except ChartInvalid as e:
+        for p in e.problems:
+            print(p, file=sys.stderr)
+        return EXIT_INVALID
+    except (AudioError, AlbumError) as e:
+        print(f"backline: error: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        mins, secs = divmod(report["seconds"], 60)
+        print(f"{album.title}: {len(report['tracks'])} tracks, {int(mins)}:{secs:04.1f}", file=sys.stderr)
+        print(f"  report:   {report['report']}", file=sys.stderr)
+        if report.get("audio"):
+            print(f"  audio:    {report['audio']} (CUE: {report['cue']})", file=sys.stderr)
+        if report.get("flow_chart"):
+            print(f"  pictures: {report['flow_chart']} and {len(report['pictures']) - 1} more in {args.out}",
+                  file=sys.stderr)
+        for w in report["warnings"]:
+            print(f"  warning:  {w}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .players.band import perform
+    from .plot import arrangement_map, piano_roll
+
+    risk = args.risk if args.risk is not None else (0.5 if args.take else 0.0)
+    _check_risk(risk)
+    song = _load_one(args.chart, _style_names(args))
+    if song is None:
+        return EXIT_INVALID
+    perf = perform(song, seed=args.take, risk=risk, style=args.style, styles_dir=args.styles)
+    folder = os.path.dirname(os.path.abspath(args.out))
+    os.makedirs(folder, exist_ok=True)
+    (arrangement_map if args.kind == "map" else piano_roll)(perf, args.out)
+    print(args.out, file=sys.stderr)
     return EXIT_OK
 
 

@@ -31,6 +31,20 @@ def parse_percent(text: str) -> float:
     return value
 
 
+def scaled_tempo(song: Song, factor: float) -> Song:
+    """The song with every tempo (the header's and the sections' ramps) times ``factor``.
+
+    >>> import backline
+    >>> scaled_tempo(backline.loads("tempo: 100\\nsection A:\\n  | C |\\n"), 0.9).tempo
+    90.0
+    """
+    if factor == 1.0:
+        return song
+    sections = {n: s._replace(tempo=Ramp(s.tempo.start * factor, s.tempo.end * factor)) if s.tempo else s
+                for n, s in song.sections.items()}
+    return song._replace(tempo=song.tempo * factor, sections=sections)
+
+
 def practice_song(song: Song, section: str | None = None, loop: int = 1, tempo: float = 1.0,
                   ramp: tuple[float, float] | None = None, transpose: int = 0) -> Song:
     """The song reshaped for practice (see module doc). ``tempo`` and ``ramp`` are factors."""

@@ -36,6 +36,13 @@ def render_midi(song: Song, outdir: str, seed: int = 0, risk: float = 0.0, style
                 name: str | None = None, audio: dict[str, Any] | None = None) -> dict[str, Any]:
     """Perform ``song`` and write ``OUTDIR/<slug>.mid`` and ``<slug>.take.json``; with ``audio``
     (keyword arguments of ``backline.audio.render_audio``) the mix and stems as well."""
+    return render_take(song, outdir, seed, risk, style, count_in, click, styles_dir, name, audio)[0]
+
+
+def render_take(song: Song, outdir: str, seed: int = 0, risk: float = 0.0, style: str | None = None,
+                count_in: int = 0, click: bool = False, styles_dir: str | None = None,
+                name: str | None = None, audio: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
+    """``render_midi``, also returning the performance (for pictures)."""
     from .players.band import perform
 
     perf = perform(song, seed=seed, risk=risk, style=style, styles_dir=styles_dir)
@@ -61,4 +68,4 @@ def render_midi(song: Song, outdir: str, seed: int = 0, risk: float = 0.0, style
                        "audio_seconds": made["seconds"]})
         if "stems" in made:
             result["stems"] = made["stems"]
-    return result
+    return result, perf

@@ -57,6 +57,38 @@ def whole_process(cmd: list[str]) -> float:
     return time.perf_counter() - t
 
 
+def audio_rows(backline: str, tmp: str) -> list[tuple[str, str, str]]:
+    """stone-stair.chart (200 s) to audio: mix, mix + stems, and the fluidsynth program alone."""
+    chart = os.path.join(os.path.dirname(ROOT), "shared", "charts", "stone-stair.chart")
+    fluidsynth = shutil.which("fluidsynth")
+    from backline.audio.soundfont import AudioError, find_soundfont
+
+    try:
+        sf2 = find_soundfont()
+    except AudioError:
+        sf2 = ""
+    if not (os.path.exists(chart) and fluidsynth and sf2):
+        return [("audio", "-", "needs ../shared/charts/stone-stair.chart, fluidsynth and a SoundFont")]
+    out = os.path.join(tmp, "audio")
+    subprocess.run([backline, "render", chart, "-o", out], check=True, stderr=subprocess.DEVNULL)
+    midi = os.path.join(out, "stone-stair.mid")
+    music = 200.0
+    mix, stems, program = [], [], []
+    for _ in range(3):
+        mix.append(whole_process([backline, "render", chart, "-o", out, "--audio"]))
+        stems.append(whole_process([backline, "render", chart, "-o", out, "--stems"]))
+        program.append(whole_process([fluidsynth, "-ni", "-q", "-F", os.path.join(tmp, "fs.wav"), "-r", "44100",
+                                      sf2, midi]))
+    return [
+        ("stone-stair (200 s) to a mastered mix, whole process", f"{statistics.median(mix):.2f} s",
+         f"{music / statistics.median(mix):.0f}x realtime (goal >= 60x)"),
+        ("stone-stair mix + 6 stems, whole process", f"{statistics.median(stems):.2f} s",
+         f"{music / statistics.median(stems):.0f}x realtime (goal >= 40x)"),
+        ("fluidsynth program alone, same MIDI, one core", f"{statistics.median(program):.2f} s",
+         f"{music / statistics.median(program):.0f}x realtime (reference)"),
+    ]
+
+
 def main() -> None:
     from backline.chart.parser import parse_chart
     from backline.players.band import perform
@@ -105,6 +137,16 @@ def main() -> None:
         a = [whole_process(ours) for _ in range(5)]
         rows.append(("render 200-bar rock chart, whole process", f"{statistics.median(a) * 1000:.0f} ms",
                      "mma not installed: no comparison"))
+    risk0 = [backline, "render", chart, "-o", tmp, "--risk", "0"]
+    risk1 = [backline, "render", chart, "-o", tmp, "--risk", "1", "--seed", "5"]
+    r0, r1 = [], []
+    for _ in range(7):
+        r0.append(whole_process(risk0))
+        r1.append(whole_process(risk1))
+    rows.append(("take at risk 1 vs risk 0, 200 bars, whole process", f"{statistics.median(r1) * 1000:.0f} ms",
+                 f"median ratio {statistics.median([x / y for x, y in zip(r1, r0, strict=True)]):.2f}x "
+                 "(goal <= 1.5x)"))
+    rows += audio_rows(backline, tmp)
     shutil.rmtree(tmp, ignore_errors=True)
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}}  {'time':>10}  note")

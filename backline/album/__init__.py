@@ -1,0 +1,128 @@
+"""The album: a TOML track list, rendered track by track (in parallel), then sequenced.
+
+>>> import os, tempfile
+>>> d = tempfile.mkdtemp()
+>>> _ = open(os.path.join(d, "a.chart"), "w").write("title: A\\nsection S:\\n  | C |\\n")
+>>> _ = open(os.path.join(d, "album.toml"), "w").write('title = "X"\\n[[track]]\\nchart = "a.chart"\\n')
+>>> album = load_album(os.path.join(d, "album.toml")); album.title, len(album.tracks)
+('X', 1)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, NamedTuple
+
+TRACK_KEYS = ("chart", "seed", "risk", "style", "transpose", "tempo", "gap_seconds", "title")
+ALBUM_KEYS = ("title", "artist", "gap_seconds", "track", "seed", "risk")
+
+
+class AlbumError(ValueError):
+    """A problem in an album file: ``path: key: message``."""
+
+
+class Track(NamedTuple):
+    chart: str  # absolute path
+    seed: int = 0
+    risk: float = 0.0
+    style: str | None = None
+    transpose: int = 0
+    tempo: float | None = None  # a factor (from "90%") or None
+    tempo_bpm: float | None = None  # an absolute tempo
+    gap_seconds: float | None = None
+
+
+class Album(NamedTuple):
+    path: str
+    title: str
+    artist: str
+    gap_seconds: float
+    tracks: list[Track]
+
+
+def _fail(path: str, key: str, message: str) -> AlbumError:
+    return AlbumError(f"{path}: {key}: {message}")
+
+
+def load_album(path: str) -> Album:
+    """Read and check an album file; chart paths are relative to it."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as e:
+        raise AlbumError(f"{path}: cannot read: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise AlbumError(f"{path}: {e}") from None
+    for key in data:
+        if key not in ALBUM_KEYS:
+            from ..chart.errors import did_you_mean
+
+            raise _fail(path, key, f"unknown key: {did_you_mean(key, ALBUM_KEYS)}")
+    gap = _number(path, "gap_seconds", data.get("gap_seconds", 2.0), 0, 60)
+    tracks_data = data.get("track")
+    if not isinstance(tracks_data, list) or not tracks_data:
+        raise _fail(path, "track", "an album needs [[track]] entries, each with chart = \"song.chart\"")
+    folder = os.path.dirname(os.path.abspath(path))
+    tracks = [_track(path, folder, i, t, data) for i, t in enumerate(tracks_data, start=1)]
+    return Album(path, str(data.get("title", "Untitled album")), str(data.get("artist", "")), gap, tracks)
+
+
+def _number(path: str, key: str, value: Any, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(path, key, f"expected a number, not {value!r}")
+    if not low <= value <= high:
+        raise _fail(path, key, f"{value} is out of range ({low:g} to {high:g})")
+    return float(value)
+
+
+def _track(path: str, folder: str, number: int, t: Any, album: dict[str, Any]) -> Track:
+    where = f"track[{number}]"
+    if not isinstance(t, dict):
+        raise _fail(path, where, "expected a table with chart = \"…\"")
+    for key in t:
+        if key not in TRACK_KEYS:
+            from ..chart.errors import did_you_mean
+
+            raise _fail(path, f"{where}.{key}", f"unknown key: {did_you_mean(key, TRACK_KEYS)}")
+    chart = t.get("chart")
+    if not isinstance(chart, str) or not chart:
+        raise _fail(path, f"{where}.chart", "missing: give the chart's path, relative to the album file")
+    full = chart if os.path.isabs(chart) else os.path.join(folder, chart)
+    if not os.path.isfile(full):
+        raise _fail(path, f"{where}.chart", f"no such file {chart!r}")
+    seed = t.get("seed", album.get("seed", 0))
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise _fail(path, f"{where}.seed", f"expected a whole number, not {seed!r}")
+    risk = _number(path, f"{where}.risk", t.get("risk", album.get("risk", 0.0)), 0.0, 1.0)
+    transpose = t.get("transpose", 0)
+    if isinstance(transpose, bool) or not isinstance(transpose, int) or not -24 <= transpose <= 24:
+        raise _fail(path, f"{where}.transpose", f"expected semitones from -24 to 24, not {transpose!r}")
+    style = t.get("style")
+    if style is not None:
+        from ..styles import style_names
+
+        if style not in style_names():
+            from ..chart.errors import did_you_mean
+
+            raise _fail(path, f"{where}.style", f"unknown style {style!r}: {did_you_mean(str(style), style_names())}")
+    factor, bpm = _tempo(path, f"{where}.tempo", t.get("tempo"))
+    gap = t.get("gap_seconds")
+    return Track(full, seed, risk, style, transpose, factor, bpm,
+                 _number(path, f"{where}.gap_seconds", gap, 0, 60) if gap is not None else None)
+
+
+def _tempo(path: str, key: str, value: Any) -> tuple[float | None, float | None]:
+    """``tempo = 100`` (bpm) or ``tempo = "90%"`` (a factor)."""
+    if value is None:
+        return None, None
+    if isinstance(value, str) and value.endswith("%"):
+        try:
+            factor = float(value[:-1]) / 100
+        except ValueError:
+            raise _fail(path, key, f"cannot read {value!r}: write 90% or a tempo in bpm") from None
+        if not 0.25 <= factor <= 4:
+            raise _fail(path, key, f"{value} is out of range (25% to 400%)")
+        return factor, None
+    return None, _number(path, key, value, 20, 400)
