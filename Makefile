@@ -12,7 +12,7 @@ SF2    := /usr/share/sounds/sf2/TimGM6mb.sf2
 
 demo: $(STAMP) system
 	$(VENV)/bin/backline check examples/*.chart
-	$(VENV)/bin/backline render examples/*.chart -o out/demo
+	$(VENV)/bin/backline album examples/album.toml -o out/demo --audio
 
 test: $(STAMP) system
 	$(VENV)/bin/ruff check backline tests bench

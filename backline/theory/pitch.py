@@ -138,7 +138,8 @@ class Key(NamedTuple):
         pc = (self.tonic_pc + semitones) % 12
         shift = MODES[self.mode][1]
         options = [SHARP_NAMES[pc], FLAT_NAMES[pc]]
-        best = min(options, key=lambda n: (abs(fifths_of(n) + shift), "#" in n))
+        sharp_side = self.signature > 0
+        best = min(options, key=lambda n: (abs(fifths_of(n) + shift), ("#" in n) != sharp_side))
         return Key(best, self.mode)
 
     def __str__(self) -> str:
