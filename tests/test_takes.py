@@ -135,9 +135,10 @@ def _check_riffs(song: backline.model.Song, perf: backline.players.band.Performa
                     continue
                 shift = played[0].pitch - expected[0][1]
                 assert shift % 12 == 0
-                bpm = bars[0].tempo * bars[0].meter.tempo_beat
                 for n, (t, pitch) in zip(played, expected, strict=True):
                     assert n.pitch == pitch + shift
+                    bar = next(b for b in reversed(bars) if b.start_beat <= t + 1e-9)
+                    bpm = bar.tempo * bar.meter.tempo_beat  # the local tempo, ramps included
                     assert abs(n.start - t) * 60 / bpm <= MS20 + 1e-9
 
 

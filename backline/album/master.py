@@ -16,7 +16,7 @@ from . import Album
 
 def cue_time(seconds: float) -> str:
     """MM:SS:FF with 75 frames a second, as CUE sheets count."""
-    frames = round(seconds * 75)
+    frames = int(seconds * 75 + 0.5)
     m, rest = divmod(frames, 75 * 60)
     s, f = divmod(rest, 75)
     return f"{m:02d}:{s:02d}:{f:02d}"

@@ -82,7 +82,7 @@ def transition(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     from ..theory.pitch import Key, circle_distance
 
     return {"key_steps": circle_distance(Key.parse(a["key"]), Key.parse(b["key"])),
-            "tempo_change": round(b["tempo"] - a["tempo"], 2),
+            "tempo_change": round(float(b["tempo"] - a["tempo"]), 2),
             "energy_change": round(b["energy"] - a["energy"], 3)}
 
 
