@@ -40,12 +40,18 @@ def build_timeline(song: Song) -> Timeline:
     beat = 0.0
     seconds = 0.0
     carry: tuple[Chord | None, bool] = (None, False)
+    spans_of: dict[tuple[object, ...], tuple[tuple[ChordSpan, ...], tuple[Chord | None, bool]]] = {}
     for index, name in enumerate(song.form):
         sec = song.sections[name]
         meter = sec.meter or song.meter
         n = len(sec.bars)
-        length = n * meter.bar_beats
+        bar_beats = meter.bar_beats
+        length = n * bar_beats
+        changes_before = len(tempo_map)
         _tempo_steps(tempo_map, sec, song, meter, beat, length)
+        steady = len(tempo_map) <= changes_before + 1 and tempo_map[-1].beat <= beat
+        steady_seconds = bar_beats * tempo_map[-1].us_per_quarter / 1e6
+        steady_tempo = tempo_map[-1].bpm / meter.tempo_beat
         span_start_seconds = seconds
         key = sec.key or song.key
         players = _players(sec)
@@ -54,14 +60,22 @@ def build_timeline(song: Song) -> Timeline:
         swing = sec.swing if sec.feel else song.swing
         dyn = sec.dynamics
         for i, bar in enumerate(sec.bars):
-            start = beat + i * meter.bar_beats
-            chords, carry = _chord_spans(bar.slots, meter, sec.transpose, key, carry)
-            bar_seconds = _span_seconds(tempo_map, start, start + meter.bar_beats)
+            start = beat + i * bar_beats
+            memo_key = (bar.slots, meter, sec.transpose, key, carry)
+            known = spans_of.get(memo_key)
+            if known is None:
+                known = spans_of[memo_key] = _chord_spans(bar.slots, meter, sec.transpose, key, carry)
+            chords, carry = known
+            if steady:
+                bar_seconds, tempo = steady_seconds, steady_tempo
+            else:
+                bar_seconds = _span_seconds(tempo_map, start, start + bar_beats)
+                tempo = _bpm_at(tempo_map, start) / meter.tempo_beat
             frac0, frac1 = i / n, (i + 1) / n
             bars.append(TimelineBar(
                 number=len(bars), span=index, bar_in_section=i, start_beat=start,
-                length=meter.bar_beats, start_seconds=seconds, seconds=bar_seconds, meter=meter,
-                key=key, tempo=_bpm_at(tempo_map, start) / meter.tempo_beat,
+                length=bar_beats, start_seconds=seconds, seconds=bar_seconds, meter=meter,
+                key=key, tempo=tempo,
                 level=dyn.at(frac0) if dyn else DEFAULT_LEVEL,
                 level_end=dyn.at(frac1) if dyn else DEFAULT_LEVEL,
                 style=style, feel=feel, swing=swing, players=players, chords=chords, solo=sec.solo,

@@ -143,6 +143,8 @@ def _check_riffs(song: backline.model.Song, perf: backline.players.band.Performa
 
 
 def _check_hits(perf: backline.players.band.Performance) -> None:
+    from backline.styles import load_style
+
     tl = perf.timeline
     riffs = {inst: riff_sections(perf, inst) for inst in ("bass", "keys", "guitar")}
     for bar in tl.bars:
@@ -153,6 +155,8 @@ def _check_hits(perf: backline.players.band.Performance) -> None:
             for inst in ("drums", "bass", "keys", "guitar"):
                 track = perf.track(inst)
                 if inst not in bar.players or bar.solo or any(a <= t < b for a, b in riffs.get(inst, [])):
+                    continue
+                if inst not in load_style(bar.style).instruments:
                     continue
                 if track is None:
                     continue

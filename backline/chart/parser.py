@@ -401,37 +401,48 @@ def _grid(r: _Reader, line: Line, previous: list[Bar]) -> list[Bar]:
     for i, cell in enumerate(cells):
         start = pos
         pos += len(cell) + 1
+        texts = cell.split()
         if i == 0:
-            if cell.strip():
+            if texts:
                 r.error(line.number, base, "a bar line starts with '|'", "write | C | G |")
             continue
-        if i == len(cells) - 1 and not cell.strip():
+        if not texts:
+            if i < len(cells) - 1:
+                r.error(line.number, base + start - 1, "empty bar '||'", "put a chord, '%' or N.C. in every bar")
             continue
-        tokens = [(m.group(0), base + start + m.start()) for m in SLOT_SPLIT.finditer(cell)]
-        if not tokens:
-            r.error(line.number, base + start - 1, "empty bar '||'", "put a chord, '%' or N.C. in every bar")
-            continue
-        bar = _bar(r, line.number, tokens, previous + bars)
+        column = base + start + len(cell) - len(cell.lstrip())
+        last = bars[-1] if bars else (previous[-1] if previous else None)
+        bar = _bar(r, line.number, texts, column, cell, base + start, last)
         if bar:
             bars.append(bar)
     return bars
 
 
-def _bar(r: _Reader, number: int, tokens: list[tuple[str, int]], before: list[Bar]) -> Bar | None:
-    col = tokens[0][1]
-    if tokens[0][0] == "%":
-        if len(tokens) > 1:
-            r.error(number, tokens[1][1], "'%' stands alone in a bar", "write '%' to repeat the whole previous bar")
+_SLOTS: dict[str, Slot] = {}  # slot texts already read (chord symbols are few; parsing them is not free)
+
+
+def _bar(r: _Reader, number: int, texts: list[str], column: int, cell: str, cell_column: int,
+         last: Bar | None) -> Bar | None:
+    def col(k: int) -> int:  # the column of the k-th slot, worked out only for messages
+        return cell_column + [m.start() for m in SLOT_SPLIT.finditer(cell)][k]
+
+    if texts[0] == "%":
+        if len(texts) > 1:
+            r.error(number, col(1), "'%' stands alone in a bar", "write '%' to repeat the whole previous bar")
             return None
-        if not before:
-            r.error(number, col, "'%' has no bar before it to repeat", "write the chord instead")
+        if last is None:
+            r.error(number, column, "'%' has no bar before it to repeat", "write the chord instead")
             return None
-        return Bar(before[-1].slots, number, col)
+        return Bar(last.slots, number, column)
     slots: list[Slot] = []
-    for text, c in tokens:
-        slot = _slot(r, number, text, c)
+    for k, text in enumerate(texts):
+        slot = _SLOTS.get(text)
+        if slot is None:
+            slot = _slot(r, number, text, col(k))
+            if slot is not None:
+                _SLOTS[text] = slot
         slots.append(slot if slot is not None else Slot(None))  # reported; keep the bar count
-    return Bar(tuple(slots), number, col)
+    return Bar(tuple(slots), number, column)
 
 
 def _slot(r: _Reader, number: int, text: str, col: int) -> Slot | None:
