@@ -95,6 +95,8 @@ def perform(song: Song, seed: int = 0, risk: float = 0.0, style: str | None = No
     solo_who: str | None = None
     choices: list[dict[str, Any]] = []
     cache: BarCache = {}  # identical bars are played once (risk 0)
+    hits = {round(b.start_beat + c.beat, 6) for b in tl.bars for c in b.chords if c.hit}
+    quiet = [(b.start_beat + c.beat, b.start_beat + c.end) for b in tl.bars for c in b.chords if c.stop]
     for n, span in enumerate(tl.sections):
         bars = tl.bars[span.first_bar: span.first_bar + span.bar_count]
         last = n == len(tl.sections) - 1
@@ -103,7 +105,7 @@ def perform(song: Song, seed: int = 0, risk: float = 0.0, style: str | None = No
         log: dict[str, Any] = {"section": span.name, "position": span.position, "seed": span_seed}
         played, who = _play_span(span, bars, style_of, span_seed, risk, last, following, song.riffs, cache, log)
         if risk > 0:
-            _humanize(played, tl, style_of, span_seed, span.position, risk)
+            _humanize(played, tl, style_of, span_seed, span.position, risk, hits, quiet)
         for inst, notes in played.items():
             parts[inst].extend(notes)
         solo_who = solo_who or who
@@ -170,25 +172,34 @@ def _swing(bar: TimelineBar, style: Style) -> float:
 
 
 def _humanize(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, Style], seed: int,
-              position: int, risk: float) -> None:
+              position: int, risk: float, hits: set[float], quiet: list[tuple[float, float]]) -> None:
     """Risk's feel, for one section: each player's consistent push or lay-back plus a little
     spread, in ms, and velocity that breathes. Hits stay on their beat; stops stay silent."""
-    hit_beats = {round(b.start_beat + c.beat, 6) for b in tl.bars for c in b.chords if c.hit}
-    quiet = [(b.start_beat + c.beat, b.start_beat + c.end) for b in tl.bars for c in b.chords if c.stop]
-    bar_starts = [b.start_beat for b in tl.bars]
+    span = tl.sections[position]
+    bars = tl.bars[span.first_bar: span.first_bar + span.bar_count]
+    starts = [b.start_beat for b in bars]
+    per_ms = [b.tempo * b.meter.tempo_beat / 60_000 for b in bars]  # quarter notes per millisecond
+    spread = (2.0 + 6.0 * risk) * risk
+    vel_spread = 5.0 * risk * 1.7320508  # a uniform spread with the std of 5·risk
     for inst, notes in parts.items():
         rng = random.Random(f"{seed}:feel:{inst}:{position}")
-        spread = (2.0 + 6.0 * risk) * risk
-        push = style_of[0].feel.get(inst, 0.0) * risk
+        gauss, uniform = rng.gauss, rng.random
+        push = style_of[bars[0].number].feel.get(inst, 0.0) * risk if bars else 0.0
+        k = 0
         for i, n in enumerate(notes):
-            if round(n.start, 6) in hit_beats:
+            start = n.start
+            if round(start, 6) in hits:
                 continue
-            bar = tl.bars[max(0, bisect.bisect_right(bar_starts, n.start + 1e-9) - 1)]
-            ms = max(-MAX_PUSH_MS, min(MAX_PUSH_MS, push + rng.gauss(0.0, spread)))
-            quarter_bpm = bar.tempo * bar.meter.tempo_beat
-            start = max(0.0, n.start + ms / 1000 * quarter_bpm / 60)
-            vel = max(1, min(127, n.velocity + round(rng.gauss(0.0, 5.0 * risk))))
-            notes[i] = _outside_stops(Note(start, n.length, n.pitch, vel), n, quiet)
+            while k + 1 < len(starts) and starts[k + 1] <= start + 1e-9:
+                k += 1
+            while k > 0 and starts[k] > start + 1e-9:
+                k -= 1
+            ms = push + gauss(0.0, spread)
+            ms = MAX_PUSH_MS if ms > MAX_PUSH_MS else (-MAX_PUSH_MS if ms < -MAX_PUSH_MS else ms)
+            moved = start + ms * per_ms[k] if bars else start
+            vel = n.velocity + round((uniform() * 2 - 1) * vel_spread)
+            note = Note(moved if moved > 0 else 0.0, n.length, n.pitch, 1 if vel < 1 else (127 if vel > 127 else vel))
+            notes[i] = _outside_stops(note, n, quiet) if quiet else note
 
 
 def _outside_stops(moved: Note, original: Note, quiet: list[tuple[float, float]]) -> Note:
