@@ -140,6 +140,17 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--style")
     _styles_option(pl)
 
+    im = cmd("import", cmd_import, "import iReal Pro links or playlists, ChordPro, MusicXML or MIDI into charts")
+    im.add_argument("sources", nargs="+", metavar="SOURCE")
+    im.add_argument("-o", "--out", required=True, metavar="OUTDIR")
+    im.add_argument("--json", action="store_true")
+
+    ex = cmd("export", cmd_export, "export a chart as MusicXML, ChordPro or an iReal Pro link")
+    ex.add_argument("chart", metavar="CHART")
+    ex.add_argument("--to", required=True, choices=("musicxml", "chordpro", "ireal"))
+    ex.add_argument("-o", "--out", required=True, metavar="FILE")
+    _styles_option(ex)
+
     s = cmd("styles", cmd_styles, "list the styles, or show one")
     s.add_argument("what", nargs="*", metavar="show NAME")
     s.add_argument("--json", action="store_true")
@@ -527,6 +538,35 @@ def cmd_plot(args: argparse.Namespace) -> int:
     folder = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(folder, exist_ok=True)
     (arrangement_map if args.kind == "map" else piano_roll)(perf, args.out)
+    print(args.out, file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .interchange import import_sources
+
+    missing = [s for s in args.sources if not os.path.isfile(s)]
+    if missing:
+        raise UsageError(f"no such file: {missing[0]}")
+    with _progress(f"importing {len(args.sources)} source(s)", quiet=args.json):
+        result = import_sources(args.sources, args.out)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for f in result["failed"]:
+            print(f"{f['source']}: {f['title'] or '?'}: {f['reason']}", file=sys.stderr)
+        print(f"imported {result['imported']}, failed {len(result['failed'])} -> {args.out}", file=sys.stderr)
+    return EXIT_OK if result["imported"] or not result["failed"] else EXIT_INVALID
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .files import write_atomic
+    from .interchange import export_song
+
+    song = _load_one(args.chart, _style_names(args))
+    if song is None:
+        return EXIT_INVALID
+    write_atomic(args.out, export_song(song, args.to))
     print(args.out, file=sys.stderr)
     return EXIT_OK
 

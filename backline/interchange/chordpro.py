@@ -1,0 +1,240 @@
+"""ChordPro in and out.
+
+In: ``{title}``, ``{artist}``/``{subtitle}``, ``{key}``, ``{tempo}``, ``{time}``, section
+environments (``{start_of_verse}``/``{sov}``, chorus, bridge, grid, with optional labels),
+``{chorus}`` to repeat the chorus, chord grids (``| C . . . | G . . . |``) and inline
+``[C]`` chords over lyrics. Inline chords are placed into bars by the syllables they carry:
+a chord over three syllables or more takes a bar (two over nine or more), a chord over
+fewer shares its bar with the next. The lyrics are kept as comments.
+
+>>> text = "{title: Song}\\n{key: G}\\n{sov}\\n[G]Walking down the [C]road to[D]day\\n{eov}\\n"
+>>> print(to_chart(text).split("section ")[1], end="")
+Verse:
+  # Walking down the road today
+  | G | C D |
+<BLANKLINE>
+form: Verse
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .chartwriter import ChartDraft, DraftSection, chart_text, slots_for
+
+DIRECTIVE = re.compile(r"^\{\s*([A-Za-z_]+)\s*(?::\s*(.*?))?\s*\}\s*$")
+INLINE = re.compile(r"\[([^\]]+)\]")
+VOWELS = re.compile(r"[aeiouyäöüéèáàóòíìúù]+", re.IGNORECASE)
+ENV = {"sov": ("start", "Verse"), "start_of_verse": ("start", "Verse"), "soc": ("start", "Chorus"),
+       "start_of_chorus": ("start", "Chorus"), "sob": ("start", "Bridge"), "start_of_bridge": ("start", "Bridge"),
+       "sog": ("start", "Grid"), "start_of_grid": ("start", "Grid"), "sot": ("start", "Tab"),
+       "start_of_tab": ("start", "Tab"), "eov": ("end", ""), "end_of_verse": ("end", ""), "eoc": ("end", ""),
+       "end_of_chorus": ("end", ""), "eob": ("end", ""), "end_of_bridge": ("end", ""), "eog": ("end", ""),
+       "end_of_grid": ("end", ""), "eot": ("end", ""), "end_of_tab": ("end", "")}
+
+
+class ChordProError(ValueError):
+    """A sheet that cannot become a chart."""
+
+
+class _Part(NamedTuple):
+    kind: str
+    label: str
+    bars: list[list[str]]
+    lyrics: list[str]
+    time: str = ""
+
+
+def syllables(text: str) -> int:
+    """A rough syllable count (vowel groups), at least 1 for any word.
+
+    >>> syllables("walking down the"), syllables("")
+    (4, 0)
+    """
+    words = re.findall(r"[^\W\d_]+", text)
+    return sum(max(1, len(VOWELS.findall(w)) - (1 if w.lower().endswith("e") and len(w) > 3 else 0))
+               for w in words)
+
+
+def _inline_bars(line: str, pulses: int) -> tuple[list[list[str]], str]:
+    """Bars for a lyric line with [chords], and the line's words without them."""
+    pieces = INLINE.split(line)
+    lyric = "".join(pieces[0::2])
+    chords = pieces[1::2]
+    if not chords:
+        return [], lyric
+    cells: list[str] = []
+    halves = pulses % 2 == 0
+    for k, chord in enumerate(chords):
+        text = pieces[2 * k + 2] if 2 * k + 2 < len(pieces) else ""
+        sung = syllables(text)
+        units = (4 if sung >= 9 else 2 if sung >= 3 else 1) if halves else (2 if sung >= 9 else 1)
+        cells += [chord] + ["."] * (units - 1)
+    if halves:
+        if len(cells) % 2:
+            cells.append(".")
+        bars = [[c for c in cells[i: i + 2]] for i in range(0, len(cells), 2)]
+        bars = [[b[0]] if b[1] == "." else b for b in bars]
+    else:
+        bars = [[c] for c in cells]
+    return bars, " ".join(lyric.split())
+
+
+def _grid_bars(line: str, pulses: int) -> list[list[str]]:
+    line = line.replace("|:", "|").replace(":|", "|").replace("||", "|")
+    bars: list[list[str]] = []
+    for cell in line.strip().strip("|").split("|"):
+        tokens = [t for t in cell.split() if t not in ("/",)]
+        if not tokens:
+            continue
+        if tokens == ["%"]:
+            bars.append(list(bars[-1]) if bars else ["N.C."])
+            continue
+        chords = [t for t in tokens if t != "."]
+        if len(tokens) == pulses or pulses % len(tokens) == 0:
+            bars.append(tokens)
+        else:
+            bars.append(slots_for(chords, pulses))
+    return bars
+
+
+def to_chart(text: str) -> str:
+    """A ChordPro sheet as chart text (checked by the caller)."""
+    meta: dict[str, str] = {}
+    parts: list[_Part] = []
+    form_refs: list[tuple[str, int]] = []  # ("part", index) or ("chorus", -1)
+    current: _Part | None = None
+    pulses, meter = 4, ""
+    for raw in text.replace("\r", "").split("\n"):
+        line = raw.rstrip()
+        d = DIRECTIVE.match(line.strip())
+        if d:
+            name, value = d.group(1).lower(), (d.group(2) or "").strip()
+            if name in ("title", "t"):
+                meta["title"] = value
+            elif name in ("artist", "subtitle", "st", "composer"):
+                meta.setdefault("artist", value)
+            elif name in ("key", "tempo", "time"):
+                meta.setdefault(name, value)
+                if name == "time" and re.fullmatch(r"\d+/\d+", value):
+                    pulses, meter = int(value.split("/")[0]), value
+            elif name in ENV:
+                what, kind = ENV[name]
+                if what == "start":
+                    current = _Part(kind, value or kind, [], [], meter)
+                    parts.append(current)
+                    form_refs.append(("part", len(parts) - 1))
+                else:
+                    current = None
+            elif name == "chorus":
+                form_refs.append(("chorus", -1))
+            continue
+        if not line.strip() or line.lstrip().startswith("#"):
+            if current is None and parts and parts[-1].kind == "Part" and parts[-1].bars:
+                parts.append(_Part("Part", "Part", [], [], meter))  # a paragraph outside environments
+                form_refs.append(("part", len(parts) - 1))
+            continue
+        target = current
+        if target is None:
+            if not parts or parts[-1].kind != "Part" or form_refs[-1] != ("part", len(parts) - 1):
+                parts.append(_Part("Part", "Part", [], [], meter))
+                form_refs.append(("part", len(parts) - 1))
+            target = parts[-1]
+        if line.lstrip().startswith("|") or (target.kind == "Grid" and "|" in line):
+            target.bars.extend(_grid_bars(line, pulses))
+        else:
+            bars, lyric = _inline_bars(line, pulses)
+            target.bars.extend(bars)
+            if lyric.strip():
+                target.lyrics.append(lyric)
+    return _assemble(meta, parts, form_refs)
+
+
+def _assemble(meta: dict[str, str], parts: list[_Part], refs: list[tuple[str, int]]) -> str:
+    from ..theory.pitch import Key
+
+    names: dict[tuple[str, tuple[tuple[str, ...], ...]], str] = {}  # (label, content) -> section name
+    count: dict[str, int] = {}
+    sections: list[DraftSection] = []
+    form: list[str] = []
+    chorus_name = ""
+    for what, index in refs:
+        if what == "chorus":
+            if chorus_name:
+                form.append(chorus_name)
+            continue
+        part = parts[index]
+        if not part.bars:
+            continue
+        base = re.sub(r"[^A-Za-z0-9]+", "", part.label.title()) or part.kind
+        content = (*(tuple(b) for b in part.bars), (part.time,))
+        ident = (base.rstrip("0123456789"), content)
+        if ident not in names:
+            stem = ident[0] or part.kind
+            count[stem] = count.get(stem, 0) + 1
+            name = stem if count[stem] == 1 else f"{stem}{count[stem]}"
+            names[ident] = name
+            header_time = meta.get("time", "4/4")
+            directives = [("time", part.time)] if part.time and part.time != header_time else []
+            sections.append(DraftSection(name, part.bars, directives, comments=part.lyrics))
+        if part.kind == "Chorus":
+            chorus_name = names[ident]
+        form.append(names[ident])
+    if not sections:
+        raise ChordProError("no chords found")
+    key_text = meta.get("key", "C")
+    try:
+        key = str(Key.parse(key_text[:-1] + " minor" if key_text.endswith("m") and len(key_text) <= 3
+                            else key_text))
+    except ValueError:
+        key = "C major"
+    try:
+        tempo = float(meta.get("tempo", "100"))
+    except ValueError:
+        tempo = 100.0
+    time = meta.get("time", "4/4") if re.fullmatch(r"\d+/\d+", meta.get("time", "4/4")) else "4/4"
+    style = "jazz-waltz" if time.startswith("3/") else "folk"
+    draft = ChartDraft(meta.get("title", "Untitled"), meta.get("artist", ""), key, tempo, time, style, sections,
+                       form, ["Imported from ChordPro"])
+    return chart_text(draft)
+
+
+def from_song(song: object) -> str:
+    """A ChordPro sheet: header directives, then each section as a labelled chord grid."""
+    from ..model import Song
+
+    assert isinstance(song, Song)
+    tl = song.timeline()
+    key = song.key.tonic + ("m" if song.key.is_minor else "")
+    out = [f"{{title: {song.title}}}"]
+    if song.artist:
+        out.append(f"{{artist: {song.artist}}}")
+    out += [f"{{key: {key}}}", f"{{tempo: {song.tempo:g}}}", f"{{time: {song.meter.num}/{song.meter.den}}}", ""]
+    written: set[str] = set()
+    meter = song.meter
+    for span in tl.sections:
+        first = tl.bars[span.first_bar].meter
+        if first != meter:
+            out.append(f"{{time: {first.num}/{first.den}}}")
+            meter = first
+        kind = "chorus" if span.name.lower().startswith("chorus") else "grid"
+        if span.name in written and kind == "chorus":
+            out += ["{chorus}", ""]
+            continue
+        out.append(f"{{start_of_{kind}: {span.name}}}" if kind == "grid" else f"{{start_of_chorus: {span.name}}}")
+        bars = tl.bars[span.first_bar: span.first_bar + span.bar_count]
+        cells = []
+        for bar in bars:
+            slots = []
+            for c in bar.chords:
+                n = max(1, round(c.length / bar.meter.pulse_beats))
+                name = str(c.chord) + ("!" if c.hit else "") if c.chord else ("." if c.stop else "N.C.")
+                slots += [name] + ["."] * (n - 1)
+            cells.append(" ".join(slots))
+        for i in range(0, len(cells), 4):
+            out.append("| " + " | ".join(cells[i: i + 4]) + " |")
+        out.append(f"{{end_of_{kind}}}")
+        out.append("")
+        written.add(span.name)
+    return "\n".join(out)

@@ -1,0 +1,114 @@
+"""A one-track MIDI line into a riff: notes quantised to sixteenths, written in the chart's
+note syntax with bar checks, wrapped in a chart that plays it.
+
+>>> note_name(60), note_name(57), note_name(70), note_name(76)
+('c', 'a,', 'bb', "e'")
+>>> lengths(6)
+['4.']
+"""
+
+from __future__ import annotations
+
+from .chartwriter import ChartDraft, DraftSection, chart_text
+
+NAMES = ("c", "c#", "d", "eb", "e", "f", "f#", "g", "ab", "a", "bb", "b")
+UNITS = {16: "1", 12: "2.", 8: "2", 6: "4.", 4: "4", 3: "8.", 2: "8", 1: "16"}  # sixteenths → length
+
+
+class MidiRiffError(ValueError):
+    """A MIDI file with no line to take."""
+
+
+def note_name(pitch: int) -> str:
+    octave = pitch // 12 - 5
+    return NAMES[pitch % 12] + ("'" * octave if octave > 0 else "," * -octave)
+
+
+def lengths(units: int) -> list[str]:
+    """Lengths (tied when more than one) that add up to ``units`` sixteenths."""
+    out = []
+    for size in sorted(UNITS, reverse=True):
+        while units >= size:
+            out.append(UNITS[size])
+            units -= size
+    return out
+
+
+def read_line(path: str) -> tuple[list[tuple[int, int, int]], int, int, str]:
+    """(start, length, pitch) in sixteenths, the meter, and a name, from the busiest
+    non-drum track of a MIDI file (one note at a time: the highest wins)."""
+    import mido
+
+    mid = mido.MidiFile(path)
+    per_16th = mid.ticks_per_beat / 4
+    num, den = 4, 4
+    best: list[tuple[int, int, int]] = []
+    name = ""
+    for track in mid.tracks:
+        now, on = 0, {}
+        notes: list[tuple[int, int, int]] = []
+        for msg in track:
+            now += msg.time
+            if msg.type == "time_signature" and not best and not notes:
+                num, den = msg.numerator, msg.denominator
+            if getattr(msg, "channel", None) == 9:
+                continue
+            if msg.type == "note_on" and msg.velocity:
+                on[msg.note] = now
+            elif msg.type in ("note_off", "note_on") and msg.note in on:
+                start = on.pop(msg.note)
+                notes.append((round(start / per_16th), max(1, round((now - start) / per_16th)), msg.note))
+        if len(notes) > len(best):
+            best, name = notes, track.name
+    if not best:
+        raise MidiRiffError(f"{path}: no notes outside the drum channel")
+    best.sort(key=lambda n: (n[0], -n[2]))
+    mono: list[tuple[int, int, int]] = []
+    for start, length, pitch in best:
+        if mono and mono[-1][0] == start:
+            continue  # a chord: keep the top note
+        if mono and mono[-1][0] + mono[-1][1] > start:
+            mono[-1] = (mono[-1][0], start - mono[-1][0], mono[-1][2])
+        mono.append((start, length, pitch))
+    return mono, num, den, name
+
+
+def riff_notes(notes: list[tuple[int, int, int]], bar_units: int) -> tuple[str, int]:
+    """Note syntax with rests, ties across bar lines and a ``|`` at each bar; and the bar count."""
+    first_bar = notes[0][0] // bar_units
+    now = first_bar * bar_units
+    tokens: list[str] = []
+    last_len = ""
+
+    def emit(name: str, units: int, tie: bool) -> None:
+        nonlocal now, last_len
+        while units > 0:
+            room = bar_units - (now % bar_units)
+            take = min(units, room)
+            parts = lengths(take)
+            for k, ln in enumerate(parts):
+                more = k < len(parts) - 1 or units > take
+                tokens.append(name + (ln if ln != last_len else "") + ("~" if tie and more and name != "r" else ""))
+                last_len = ln
+            now += take
+            units -= take
+            if now % bar_units == 0:
+                tokens.append("|")
+
+    for start, length, pitch in notes:
+        if start > now:
+            emit("r", start - now, False)
+        emit(note_name(pitch), length, True)
+    if now % bar_units:
+        emit("r", bar_units - now % bar_units, False)
+    return " ".join(tokens), now // bar_units - first_bar
+
+
+def to_chart(path: str, title: str) -> str:
+    notes, num, den, name = read_line(path)
+    bar_units = num * 16 // den
+    text, bars = riff_notes(notes, bar_units)
+    draft = ChartDraft(title, time=f"{num}/{den}", riffs=[("line", text)],
+                       sections=[DraftSection("Riff", [["N.C."]] * bars, [("riff", "line on bass guitar")])],
+                       comments=[f"Imported from MIDI ({name or 'a track'}): paste the riff into your chart"])
+    return chart_text(draft)
