@@ -47,7 +47,7 @@ SONGS = [
 
 @pytest.mark.parametrize("song", SONGS, ids=[s[0] for s in SONGS])
 def test_ireal_songs_unfold_into_correct_forms(song: tuple, tmp_path: object) -> None:
-    title, composer, style, key, music, bpm, bars, form = song
+    title, composer, style, key, music, _bpm, bars, form = song
     plain = "irealbook://" + "=".join(urllib.parse.quote(x, safe="") for x in (title, composer, style, key, "n",
                                                                                   music))
     for link in (plain, scrambled_link([song[:6]])):
@@ -89,7 +89,7 @@ def random_music(rng: random.Random) -> tuple[str, int]:
     if kind == 0:  # A A B A with first and second endings
         a = [bar() for _ in range(6)]
         music = (f"*A{{{meter}" + " |".join(a) + f" |N1{bar()} |{bar()} }}|N2{bar()} |{bar()} ]"
-                 f"*B[" + " |".join(bar() for _ in range(8)) + " ]*A[" + " |".join(a + [bar(), bar()]) + " Z")
+                 f"*B[" + " |".join(bar() for _ in range(8)) + " ]*A[" + " |".join([*a, bar(), bar()]) + " Z")
         return music, 8 + 8 + 8 + 8
     if kind == 1:  # a coda
         music = (f"*A[{meter}" + " |".join(bar() for _ in range(7)) + f" Q|{bar()} <D.C. al Coda>]"
