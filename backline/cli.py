@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     c = cmd("check", cmd_check, "check charts; exit 0 when all are valid")
     c.add_argument("charts", nargs="+", metavar="CHART")
     c.add_argument("--json", action="store_true", help="print results as JSON")
+    c.add_argument("--jobs", type=int, default=0, metavar="N", help="processes (default: all cores)")
     _styles_option(c)
 
     f = cmd("fmt", cmd_fmt, "rewrite charts in the canonical, aligned layout")
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--count-in", type=int, default=0, metavar="BARS")
     r.add_argument("--click", action="store_true", help="add a click track")
     r.add_argument("--json", action="store_true")
+    r.add_argument("--jobs", type=int, default=0, metavar="N", help="charts at once (default: all cores)")
     _audio_options(r)
     _styles_option(r)
 
@@ -199,6 +201,19 @@ def _load_all(paths: list[str], styles: list[str]) -> tuple[list[Any], list[Any]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    _style_names(args)
+    if len(args.charts) > 200 and _jobs(args) > 1:
+        from .bulk import check_job, run_many
+
+        texts = run_many(check_job, [(c, args.styles) for c in args.charts], _jobs(args), "checking", args.json)
+        flat = [t for chunk in texts for t in chunk]
+        if args.json:
+            print(json.dumps({"ok": not flat, "checked": len(args.charts), "errors": flat}, indent=2))
+        else:
+            for t in flat:
+                print(f"{t['path']}:{t['line']}:{t['column']}: error: {t['message']}", file=sys.stderr)
+            print(f"{sum(1 for t in texts if not t)} of {len(args.charts)} chart(s) valid", file=sys.stderr)
+        return EXIT_INVALID if flat else EXIT_OK
     _songs, problems = _load_all(args.charts, _style_names(args))
     if args.json:
         print(json.dumps({"ok": not problems, "checked": len(args.charts),
@@ -271,10 +286,18 @@ def _info_text(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _jobs(args: argparse.Namespace) -> int:
+    jobs = getattr(args, "jobs", 0) or os.cpu_count() or 1
+    if not 1 <= jobs <= 64:
+        raise UsageError("--jobs takes 1 to 64")
+    return jobs
+
+
 def cmd_render(args: argparse.Namespace) -> int:
+    from .bulk import render_job, run_many
     from .chart.errors import ChartInvalid
     from .chart.load import load_chart
-    from .render import render_midi
+    from .files import slug
 
     if not 0.0 <= args.risk <= 1.0:
         raise UsageError("--risk must be between 0.0 and 1.0")
@@ -286,33 +309,42 @@ def cmd_render(args: argparse.Namespace) -> int:
 
         raise UsageError(f"unknown style {args.style!r}: {did_you_mean(args.style, names)}")
     os.makedirs(args.out, exist_ok=True)
-    results, status = [], EXIT_OK
-    for path in args.charts:
+    audio = None
+    if args.audio or args.stems:
+        audio = {"stems": args.stems, "fmt": args.format, "rate": args.rate, "soundfont": args.soundfont}
+    jobs = _jobs(args)
+    opts = {"seed": args.seed, "risk": args.risk, "style": args.style, "count_in": args.count_in,
+            "click": args.click, "styles_dir": args.styles, "audio": audio}
+    if audio is not None and jobs > 1 and len(args.charts) > 1:
+        audio["jobs"] = 1  # the charts are the parallel part
+    work, taken, status = [], set(), EXIT_OK
+    for path in args.charts:  # read titles first, so two songs never write one file
         try:
-            song = load_chart(path, names)
+            title = load_chart(path, names).title
         except ChartInvalid as e:
             for p in e.problems:
                 print(p, file=sys.stderr)
             status = EXIT_INVALID
             continue
-        audio = None
-        if args.audio or args.stems:
-            audio = {"stems": args.stems, "fmt": args.format, "rate": args.rate, "soundfont": args.soundfont}
-        from .audio.soundfont import AudioError
-
-        try:
-            with _progress(f"rendering {song.title}", quiet=args.json or not audio):
-                results.append(render_midi(song, args.out, seed=args.seed, risk=args.risk, style=args.style,
-                                           count_in=args.count_in, click=args.click, styles_dir=args.styles,
-                                           audio=audio))
-        except AudioError as e:
-            print(f"backline: error: {e}", file=sys.stderr)
-            return EXIT_INVALID
+        name, n = slug(title), 1
+        while name in taken:
+            n += 1
+            name = f"{slug(title)}-{n}"
+        taken.add(name)
+        work.append((path, args.out, name, opts))
+    done = run_many(render_job, work, jobs if len(work) > 1 else 1, "rendering", quiet=args.json)
+    results = [d["result"] for d in done if "result" in d]
+    for d in done:
+        for problem in d.get("problems", []):
+            print(problem, file=sys.stderr)
+            status = EXIT_INVALID
     if args.json:
         print(json.dumps(results if len(args.charts) > 1 else (results[0] if results else {}), indent=2))
     else:
-        for res in results:
-            print(f"{res['midi']}: {res['bars']} bars, {res['seconds']:.1f} s", file=sys.stderr)
+        if len(args.charts) <= 10:
+            for res in results:
+                print(f"{res['midi']}: {res['bars']} bars, {res['seconds']:.1f} s", file=sys.stderr)
+        print(f"rendered {len(results)} of {len(args.charts)} chart(s) into {args.out}", file=sys.stderr)
     return status
 
 
