@@ -153,6 +153,17 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--out", required=True, metavar="FILE")
     _styles_option(ex)
 
+    sk = cmd("sketch", cmd_sketch, "propose a song scaffold (form, chords, riff, guide melody) as a chart")
+    sk.add_argument("--style", default="rock")
+    sk.add_argument("--key", metavar='"A minor"')
+    sk.add_argument("--tempo", type=float)
+    sk.add_argument("--time", metavar="4/4")
+    sk.add_argument("--form", metavar='"Intro Verse Chorus …"')
+    sk.add_argument("--seed", type=int, default=0)
+    sk.add_argument("--from-riff", metavar="FILE|NOTES", help="build the song around the band's riff")
+    sk.add_argument("--album", type=int, metavar="N", help="N sketches and an album file, into -o DIR")
+    sk.add_argument("-o", "--out", metavar="CHART|DIR")
+
     s = cmd("styles", cmd_styles, "list the styles, or show one")
     s.add_argument("what", nargs="*", metavar="show NAME")
     s.add_argument("--json", action="store_true")
@@ -600,6 +611,30 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     write_atomic(args.out, export_song(song, args.to))
     print(args.out, file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_sketch(args: argparse.Namespace) -> int:
+    from .files import write_atomic
+    from .sketch import SketchError, sketch, sketch_album
+
+    try:
+        if args.album:
+            if not args.out:
+                raise UsageError("--album needs -o DIR")
+            made = sketch_album(args.album, args.out, seed=args.seed,
+                                style=args.style if args.style != "rock" else None)
+            print(f"{made['album']}: " + ", ".join(made["titles"]), file=sys.stderr)
+            return EXIT_OK
+        text = sketch(style=args.style, key=args.key, tempo=args.tempo, time=args.time, form=args.form,
+                      seed=args.seed, from_riff=args.from_riff)
+    except SketchError as e:
+        raise UsageError(str(e)) from None
+    if args.out:
+        write_atomic(args.out, text)
+        print(args.out, file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 

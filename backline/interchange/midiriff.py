@@ -19,9 +19,13 @@ class MidiRiffError(ValueError):
     """A MIDI file with no line to take."""
 
 
-def note_name(pitch: int) -> str:
+def note_name(pitch: int, sharp: bool = False) -> str:
+    """The chart's name for a MIDI note (``sharp``: c# d# f# g# a# instead of flats)."""
     octave = pitch // 12 - 5
-    return NAMES[pitch % 12] + ("'" * octave if octave > 0 else "," * -octave)
+    name = NAMES[pitch % 12]
+    if sharp and name in ("eb", "ab", "bb"):
+        name = {"eb": "d#", "ab": "g#", "bb": "a#"}[name]
+    return name + ("'" * octave if octave > 0 else "," * -octave)
 
 
 def lengths(units: int) -> list[str]:
