@@ -8,13 +8,13 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SF2    := /usr/share/sounds/sf2/TimGM6mb.sf2
 
-.PHONY: demo test lint bench system clean
+.PHONY: demo test lint bench system browser clean
 
 demo: $(STAMP) system
 	$(VENV)/bin/backline check examples/*.chart
 	$(VENV)/bin/backline album examples/album.toml -o out/demo --audio
 
-test: $(STAMP) system
+test: $(STAMP) system browser
 	$(VENV)/bin/ruff check backline tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q -n 2
@@ -31,12 +31,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]' --config-settings editable_mode=compat
 	@touch $@
 
-# Debian packages for audio: installed only when missing.
+# Debian packages for audio (and Chromium for the studio's browser tests): installed only when missing.
 system:
 	@if ! command -v fluidsynth >/dev/null 2>&1 || [ ! -f $(SF2) ]; then \
 	  echo "installing fluidsynth and the TimGM6mb SoundFont (Debian packages)"; \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fluidsynth timgm6mb-soundfont >/dev/null; \
+	fi
+
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "installing chromium for the studio's browser tests (Debian package)"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
 clean:

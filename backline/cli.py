@@ -164,6 +164,11 @@ def _parser() -> argparse.ArgumentParser:
     sk.add_argument("--album", type=int, metavar="N", help="N sketches and an album file, into -o DIR")
     sk.add_argument("-o", "--out", metavar="CHART|DIR")
 
+    sv = cmd("serve", cmd_serve, "open the studio: a local web page to write charts, hear takes, order albums")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--root", default=".", metavar="DIR")
+    sv.add_argument("--host", default="127.0.0.1", help="bind elsewhere than this machine (with care)")
+
     s = cmd("styles", cmd_styles, "list the styles, or show one")
     s.add_argument("what", nargs="*", metavar="show NAME")
     s.add_argument("--json", action="store_true")
@@ -635,6 +640,22 @@ def cmd_sketch(args: argparse.Namespace) -> int:
         print(args.out, file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .studio.app import serve
+
+    if not os.path.isdir(args.root):
+        raise UsageError(f"--root {args.root}: no such folder")
+    if not 1 <= args.port <= 65535:
+        raise UsageError("--port takes 1 to 65535")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"backline: warning: the studio will answer anyone who can reach {args.host}:{args.port}; "
+              "it has no login", file=sys.stderr)
+    print(f"backline studio: http://{'127.0.0.1' if args.host == 'localhost' else args.host}:{args.port}/ "
+          f"(folder {os.path.abspath(args.root)}; Ctrl+C stops it)", file=sys.stderr)
+    serve(args.root, args.host, args.port)
     return EXIT_OK
 
 

@@ -196,7 +196,8 @@ def album_flow(report: dict[str, Any], path: str, width: int = 1600) -> str:
                     xytext=(0, 14), ha="center", fontsize=10, fontweight="bold")
     for tr in report["transitions"]:
         x = tr["from"] + 0.5
-        steps = "same key signature" if tr["key_steps"] == 0 else f"keys {tr['key_steps']} fifths apart"
+        n = tr["key_steps"]
+        steps = "same key signature" if n == 0 else f"keys {n} fifth{'s' if n > 1 else ''} apart"
         ax.text(x, min(tempos) - 18, f"{steps}\n{tr['tempo_change']:+g} bpm", ha="center", fontsize=9, color="#444")
     ax.set_xticks(xs)
     ax.set_xticklabels([f"{i}. {t['title']}" for i, t in zip(xs, tracks, strict=True)], rotation=12, fontsize=10)
