@@ -169,6 +169,14 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--root", default=".", metavar="DIR")
     sv.add_argument("--host", default="127.0.0.1", help="bind elsewhere than this machine (with care)")
 
+    ba = cmd("batch", cmd_batch, "render a matrix of items (keys, tempos, styles, seeds, mutes) locally or on Dask")
+    ba.add_argument("spec", metavar="SPEC.toml")
+    ba.add_argument("-o", "--out", required=True, metavar="OUTDIR")
+    ba.add_argument("--engine", choices=("local", "dask", "ray"), default="local")
+    ba.add_argument("--address", metavar="tcp://HOST:PORT", help="a running Dask scheduler")
+    ba.add_argument("--jobs", type=int, default=0, metavar="N", help="processes (default: all cores)")
+    ba.add_argument("--json", action="store_true")
+
     s = cmd("styles", cmd_styles, "list the styles, or show one")
     s.add_argument("what", nargs="*", metavar="show NAME")
     s.add_argument("--json", action="store_true")
@@ -657,6 +665,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
           f"(folder {os.path.abspath(args.root)}; Ctrl+C stops it)", file=sys.stderr)
     serve(args.root, args.host, args.port)
     return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import BatchError, expand, load_spec
+    from .batch.run import run_batch
+
+    if args.engine == "ray":
+        raise UsageError("the ray engine is not provided; use --engine dask (see docs/batch.md)")
+    try:
+        items = expand(load_spec(args.spec), args.out)
+    except BatchError as e:
+        print(f"backline: error: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    live: Any = None
+    if not args.json and sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        live = Progress(TextColumn("batch"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
+        live.start()
+        task = live.add_task("batch", total=len(items))
+
+    def tick(done: int, total: int) -> None:
+        if live is not None:
+            live.update(task, completed=len(items) - total + done)
+
+    try:
+        result = run_batch(items, args.out, engine=args.engine, address=args.address, jobs=_jobs(args), progress=tick)
+    finally:
+        if live is not None:
+            live.stop()
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{result['items']} items: {result['rendered']} rendered, {result['skipped']} already done, "
+              f"{result['failed']} failed ({result['seconds']:.1f} s); manifest {result['manifest']}", file=sys.stderr)
+    return EXIT_OK if not result["failed"] else EXIT_INVALID
 
 
 def cmd_styles(args: argparse.Namespace) -> int:

@@ -57,6 +57,50 @@ def whole_process(cmd: list[str]) -> float:
     return time.perf_counter() - t
 
 
+def batch_rows(tmp: str) -> list[tuple[str, str, str]]:
+    """Items per second for the batch engines: the local pool and a local Dask cluster, 1 and 2 workers."""
+    from backline.batch import expand, load_spec
+    from backline.batch.run import run_batch
+
+    folder = os.path.join(tmp, "batch")
+    os.makedirs(folder, exist_ok=True)
+    for name, style in (("one", "rock"), ("two", "funk")):
+        with open(os.path.join(folder, f"{name}.chart"), "w") as f:
+            f.write(f"title: {name}\ntempo: 120\nstyle: {style}\nsection A:\n  | C | Am | F | G7 |\n"
+                    "form: A x4\n")
+    rows = []
+    try:
+        import distributed  # noqa: F401
+        engines = ["local", "dask"]
+    except ImportError:
+        engines = ["local"]
+    for label, outputs, seeds in (("MIDI + labels", "midi = true\nlabels = true\n", 20),
+                                  ("mix audio", "midi = true\nmix = true\n", 3)):
+        spec_path = os.path.join(folder, f"spec-{seeds}.toml")
+        with open(spec_path, "w") as f:
+            f.write(f'charts = ["*.chart"]\n[matrix]\nseed = {list(range(seeds))}\nrisk = [0.5]\n'
+                    f"[outputs]\n{outputs}")
+        items = expand(load_spec(spec_path))
+        rates = {}
+        for engine in engines:
+            for workers in (1, 2):
+                out = os.path.join(folder, f"out-{engine}-{workers}-{seeds}")
+                t = time.perf_counter()
+                run_batch(items, out, engine=engine, jobs=workers)
+                rates[(engine, workers)] = len(items) / (time.perf_counter() - t)
+                shutil.rmtree(out, ignore_errors=True)
+        for engine in engines:
+            one, two = rates[(engine, 1)], rates[(engine, 2)]
+            rows.append((f"batch {label}, {engine}, 1 / 2 workers", f"{one:.1f}/s",
+                         f"{two:.1f}/s with 2 workers: scaling {two / one:.2f}x (goal >= 1.8x)"))
+        if "dask" in engines:
+            n = len(items)
+            overhead = (1 / rates[("dask", 1)] - 1 / rates[("local", 1)]) * 1000
+            rows.append((f"dask overhead per item, {label}", f"{overhead:.0f} ms",
+                         f"{n} items; includes starting the local cluster"))
+    return rows
+
+
 def interchange_rows(backline: str, tmp: str) -> list[tuple[str, str, str]]:
     """1,000 iReal Pro songs: import a playlist, then render every chart to MIDI (whole processes)."""
     import random
@@ -176,6 +220,7 @@ def main() -> None:
                  f"median ratio {statistics.median([x / y for x, y in zip(r1, r0, strict=True)]):.2f}x "
                  "(goal <= 1.5x)"))
     rows += interchange_rows(backline, tmp)
+    rows += batch_rows(tmp)
     rows += audio_rows(backline, tmp)
     shutil.rmtree(tmp, ignore_errors=True)
     width = max(len(r[0]) for r in rows)

@@ -1,0 +1,201 @@
+"""Running a batch: one item at a time per worker, on a process pool or a Dask cluster.
+
+Why Dask (distributed): the job is embarrassingly parallel and moves only chart text, small
+dicts and file paths; Dask's scheduler and workers are plain processes from a small pure-Python
+install, and its scheduler reassigns the tasks of a lost worker by itself. Its overhead per item
+against the local process pool is measured in bench/run.py. Ray was not installed or measured
+here: its runtime (an object store, a dashboard, a wheel of several hundred MB) buys nothing
+this workload uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from . import Item
+
+
+def item_dir(outdir: str, item: Item) -> str:
+    return os.path.join(outdir, "items", item.key)
+
+
+def done_record(outdir: str, item: Item) -> dict[str, Any] | None:
+    path = os.path.join(item_dir(outdir, item), "done.json")
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        record: dict[str, Any] = json.load(f)
+    return record
+
+
+def _song(item: Item) -> Any:
+    from ..chart.parser import parse_chart
+    from ..practice import scaled_tempo
+
+    song = parse_chart(item.chart, item.source)
+    p = item.params
+    if p.get("transpose"):
+        song = song.transposed(int(p["transpose"]))
+    tempo = p.get("tempo")
+    if isinstance(tempo, str) and tempo.endswith("%"):
+        song = scaled_tempo(song, float(tempo[:-1]) / 100)
+    elif tempo is not None:
+        song = scaled_tempo(song, float(tempo) / song.tempo)
+    return song
+
+
+def labels(perf: Any, item: Item, files: dict[str, Any]) -> dict[str, Any]:
+    """What a data set needs beside the audio: chart, seed, key, tempo map, sections, chords,
+    beats and downbeats in seconds, and which stems exist."""
+    tl = perf.timeline
+    song = perf.song
+    beats, downbeats = [], []
+    for bar in tl.bars:
+        downbeats.append(round(bar.start_seconds, 6))
+        step = bar.meter.tempo_beat if bar.meter.compound else bar.meter.pulse_beats if bar.meter.den > 4 else 1.0
+        pos = 0.0
+        while pos < bar.length - 1e-9:
+            beats.append(round(tl.seconds_at(bar.start_beat + pos), 6))
+            pos += step
+    chords = []
+    for bar in tl.bars:
+        for c in bar.chords:
+            if c.chord is None:
+                continue
+            chords.append({"start": round(tl.seconds_at(bar.start_beat + c.beat), 6),
+                           "end": round(tl.seconds_at(bar.start_beat + c.end), 6), "chord": str(c.chord)})
+    return {"key": item.key, "source": item.source, "title": song.title, "params": item.params,
+            "seed": perf.seed, "risk": perf.risk, "song_key": str(song.key), "styles": perf.styles,
+            "tempo_map": [{"beat": t.beat, "seconds": round(tl.seconds_at(t.beat), 6), "bpm": round(t.bpm, 4)}
+                          for t in tl.tempo_map],
+            "sections": [{"name": s.name, "start": round(s.start_seconds, 6),
+                          "end": round(tl.seconds_at(s.end_beat), 6)} for s in tl.sections],
+            "chords": chords, "beats": beats, "downbeats": downbeats, "seconds": round(tl.seconds, 6),
+            "stems": sorted(files.get("stems", {})), "chart": song.text}
+
+
+def render_item(item: Item, outdir: str) -> dict[str, Any]:
+    """Render one item (skipped when done); its manifest row. Writes go to a temporary folder
+    renamed into place, so a killed worker leaves nothing half-written."""
+    done = done_record(outdir, item)
+    if done is not None:
+        return {**done, "skipped": True}
+    from ..players.band import perform
+
+    final = item_dir(outdir, item)
+    tmp = f"{final}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    song = _song(item)
+    perf = perform(song, seed=int(item.params.get("seed", 0)), risk=float(item.params.get("risk", 0.0)),
+                   style=item.params.get("style"))
+    mute = tuple(item.params.get("mute") or ())
+    if mute:
+        perf = perf._replace(tracks=[t for t in perf.tracks if t.instrument not in mute])
+    files: dict[str, Any] = {}
+    if item.outputs.get("midi"):
+        perf.to_midi(os.path.join(tmp, "take.mid"))
+        files["midi"] = "take.mid"
+    if item.outputs.get("mix") or item.outputs.get("stems"):
+        from ..audio import render_audio
+
+        made = render_audio(perf, tmp, "mix", stems=bool(item.outputs.get("stems")), jobs=1)
+        files["mix"] = "mix.wav"
+        if "stems" in made:
+            files["stems"] = {k: os.path.relpath(v, tmp) for k, v in made["stems"].items()}
+    if item.outputs.get("labels"):
+        with open(os.path.join(tmp, "labels.json"), "w", encoding="utf-8") as f:
+            json.dump(labels(perf, item, files), f, indent=1)
+        files["labels"] = "labels.json"
+    record = {"key": item.key, "source": item.source, "title": song.title, "params": item.params,
+              "files": {k: (os.path.join("items", item.key, v) if isinstance(v, str) else
+                            {s: os.path.join("items", item.key, p) for s, p in v.items()})
+                        for k, v in files.items()},
+              "seconds": round(perf.seconds, 3), "ok": True}
+    with open(os.path.join(tmp, "done.json"), "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=1)
+    if os.path.exists(final):  # another worker finished the same item first: keep theirs
+        shutil.rmtree(tmp, ignore_errors=True)
+        return {**(done_record(outdir, item) or record), "skipped": True}
+    os.rename(tmp, final)
+    return record
+
+
+def safe_render(item: Item, outdir: str) -> dict[str, Any]:
+    """``render_item``, retried once; a second failure becomes a manifest row with the error."""
+    error = ""
+    for _ in range(2):
+        try:
+            return render_item(item, outdir)
+        except Exception as e:  # an item's failure never stops the batch
+            error = f"{type(e).__name__}: {e}"
+    return {"key": item.key, "source": item.source, "params": item.params, "ok": False, "error": error}
+
+
+def _local(items: list[Item], outdir: str, jobs: int) -> Iterable[dict[str, Any]]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    if jobs <= 1:
+        for item in items:
+            yield safe_render(item, outdir)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(safe_render, item, outdir) for item in items]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def _dask(items: list[Item], outdir: str, address: str | None, jobs: int) -> Iterable[dict[str, Any]]:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if address:
+        client = Client(address, timeout="30s")
+    else:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(safe_render, items, outdir=outdir, key=[f"backline-{i.key}" for i in items],
+                             retries=2, pure=False)
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_batch(items: list[Item], outdir: str, engine: str = "local", address: str | None = None, jobs: int = 2,
+              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Render every item; write ``manifest.jsonl`` (all items, in order). Returns counts."""
+    if engine not in ("local", "dask"):
+        raise ValueError(f"unknown engine {engine!r}: use local or dask")
+    os.makedirs(os.path.join(outdir, "items"), exist_ok=True)
+    todo = [i for i in items if done_record(outdir, i) is None]
+    stream = _dask(todo, outdir, address, jobs) if engine == "dask" else _local(todo, outdir, jobs)
+    failed: dict[str, dict[str, Any]] = {}
+    rendered = 0
+    start = time.perf_counter()
+    for n, row in enumerate(stream, start=1):
+        if row.get("ok"):
+            rendered += 0 if row.get("skipped") else 1
+        else:
+            failed[row["key"]] = row
+        if progress:
+            progress(n, len(todo))
+    rows = []
+    for item in items:
+        rows.append(done_record(outdir, item) or failed.get(item.key) or
+                    {"key": item.key, "source": item.source, "params": item.params, "ok": False,
+                     "error": "not rendered"})
+    from ..files import write_atomic
+
+    write_atomic(os.path.join(outdir, "manifest.jsonl"), "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
+    return {"items": len(items), "rendered": rendered, "skipped": len(items) - len(todo),
+            "failed": sum(1 for r in rows if not r.get("ok")), "seconds": round(time.perf_counter() - start, 3),
+            "manifest": os.path.join(outdir, "manifest.jsonl")}
