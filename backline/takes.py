@@ -84,6 +84,24 @@ def keep(outdir: str, seed: int) -> dict[str, Any]:
     return record
 
 
+def discard(outdir: str, seed: int) -> dict[str, Any]:
+    """Throw a take away: its files go, the log remembers (``"event": "discard"``)."""
+    takes = [r for r in read_log(outdir) if r.get("event") == "take" and r.get("seed") == seed]
+    if not takes:
+        raise KeyError(seed)
+    midi = takes[-1]["files"]["midi"]
+    for path in (midi, midi[:-4] + ".take.json", midi[:-4] + ".wav", midi[:-4] + ".flac"):
+        if os.path.exists(path):
+            os.unlink(path)
+    record = {"event": "discard", "time": time.strftime("%Y-%m-%dT%H:%M:%S"), "seed": seed}
+    _append(outdir, record)
+    return record
+
+
+def discarded(outdir: str) -> set[int]:
+    return {r["seed"] for r in read_log(outdir) if r.get("event") == "discard"}
+
+
 def keepers(outdir: str) -> list[int]:
     return list(dict.fromkeys(r["seed"] for r in read_log(outdir) if r.get("event") == "keep"))
 

@@ -102,6 +102,11 @@ def test_takes_are_queued_kept_and_served(studio: tuple[TestClient, str]) -> Non
     assert client.post("/api/keep", json={"path": "songs/a.chart", "seed": 8}).status_code == 200
     assert [t["seed"] for t in client.get("/api/takes", params={"path": "songs/a.chart"}).json() if t["kept"]] == [8]
     assert client.post("/api/keep", json={"path": "songs/a.chart", "seed": 99}).status_code == 404
+    gone = client.post("/api/discard", json={"path": "songs/a.chart", "seed": 8}).json()
+    assert gone["event"] == "discard"
+    assert [t["seed"] for t in client.get("/api/takes", params={"path": "songs/a.chart"}).json()] == [3, 3]
+    eight = next(t for t in takes if t["seed"] == 8)
+    assert client.get("/api/file", params={"path": eight["files"]["audio"]}).status_code == 404
 
 
 def test_album_order_is_saved_to_the_file(studio: tuple[TestClient, str]) -> None:

@@ -182,14 +182,15 @@ def create_app(root: str) -> FastAPI:
 
     @app.get("/api/takes", summary="The takes of a chart, with keepers marked")
     def takes(path: str) -> list[dict[str, Any]]:
-        from ..takes import keepers, read_log
+        from ..takes import discarded, keepers, read_log
 
         song = _load(safe(path))
         folder = _work(root, song.title)
         kept = set(keepers(folder))
+        gone = discarded(folder)
         out = []
         for r in read_log(folder):
-            if r.get("event") == "take":
+            if r.get("event") == "take" and r["seed"] not in gone:
                 audio = r["files"]["midi"][:-4] + ".wav"
                 if os.path.exists(audio):
                     r["files"]["audio"] = audio
@@ -205,6 +206,17 @@ def create_app(root: str) -> FastAPI:
             return keep_take(_work(root, song.title), body.seed)
         except KeyError:
             raise HTTPException(404, f"no take with seed {body.seed}") from None
+
+    @app.post("/api/discard", summary="Throw a take away (its files are deleted)")
+    def discard(body: KeepRequest) -> dict[str, Any]:
+        from ..takes import discard as discard_take
+
+        song = _load(safe(body.path))
+        with render_lock:
+            try:
+                return discard_take(_work(root, song.title), body.seed)
+            except KeyError:
+                raise HTTPException(404, f"no take with seed {body.seed}") from None
 
     @app.get("/api/file", summary="A rendered file (audio, MIDI, pictures) under the folder")
     def file(path: str) -> FileResponse:

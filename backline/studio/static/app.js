@@ -106,6 +106,9 @@ async function loadTakes() {
     keep.disabled = t.kept;
     keep.onclick = async () => { await api("POST", "/api/keep", { path: chartPath, seed: t.seed }); loadTakes(); };
     cell.appendChild(keep);
+    const drop = document.createElement("button"); drop.textContent = "discard";
+    drop.onclick = async () => { await api("POST", "/api/discard", { path: chartPath, seed: t.seed }); loadTakes(); };
+    cell.appendChild(drop);
     body.appendChild(tr);
   }
 }
