@@ -5,6 +5,7 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+DEV    := $(VENV)/.installed-dev
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SF2    := /usr/share/sounds/sf2/TimGM6mb.sf2
 
@@ -14,20 +15,25 @@ demo: $(STAMP) system
 	$(VENV)/bin/backline check examples/*.chart
 	$(VENV)/bin/backline album examples/album.toml -o out/demo --audio
 
-test: $(STAMP) system browser
+test: $(DEV) system browser
 	$(VENV)/bin/ruff check backline tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q -n 2
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(VENV)/bin/ruff check backline tests bench
 	$(VENV)/bin/mypy
 
-bench: $(STAMP) system
+bench: $(DEV) system
 	$(PY) bench/run.py
 
+# The demo needs only what backline itself needs; the tests add the dev tools.
 $(STAMP): pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e . --config-settings editable_mode=compat
+	@touch $@
+
+$(DEV): $(STAMP)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]' --config-settings editable_mode=compat
 	@touch $@
 
