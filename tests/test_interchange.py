@@ -289,3 +289,32 @@ def test_export_cli(to: str, tmp_path: object) -> None:
         text = f.read()
     assert text == export_song(backline.load(chart), to)
     assert main(["import", out, "-o", os.path.join(str(tmp_path), "again")]) == 0
+
+
+def test_musicxml_written_by_music21(tmp_path: object) -> None:
+    music21 = pytest.importorskip("music21")
+    from music21 import harmony, key, meter, note, stream
+
+    part = stream.Part()
+    part.append(meter.TimeSignature("4/4"))
+    part.append(key.Key("F"))
+    for symbol, pitches in (("Gm7", ["G4", "B-4", "D5", "C5"]), ("C7", ["B-4", "A4", "G4", "E4"]),
+                            ("Fmaj7", ["F4", "A4", "C5", "A4"]), ("B-7", ["D5", "C5", "B-4", "A-4"])):  # music21 spells flats with '-'
+        m = stream.Measure()
+        m.append(harmony.ChordSymbol(symbol))
+        for p in pitches:
+            m.append(note.Note(p, quarterLength=1))
+        part.append(m)
+    score = stream.Score([part])
+    score.insert(0, music21.metadata.Metadata(title="From music21"))
+    path = os.path.join(str(tmp_path), "lead.musicxml")
+    score.write("musicxml", fp=path)
+    result = import_sources([path], os.path.join(str(tmp_path), "out"))
+    assert result["imported"] == 1, result["failed"]
+    song = backline.load(result["files"][0])
+    t = song.timeline()
+    assert [[c.chord.pitch_classes for c in b.chords if c.chord] for b in t.bars] == \
+        [[backline.theory.chords.parse_chord(s).pitch_classes] for s in ("Gm7", "C7", "Fmaj7", "Bb7")]
+    melody = next(s.section.melody for s in t.sections if s.section.melody)
+    assert [n.pitches[0] for n in melody.notes][:4] == [67, 70, 74, 72]
+    assert str(song.key) == "F major"
