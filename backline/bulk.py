@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -30,6 +29,8 @@ def run_many(func: Callable[[T], R], items: Sequence[T], jobs: int, label: str, 
         task = progress.add_task(label, total=len(items))
     try:
         if jobs > 1 and len(items) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 out = []
                 for result in pool.map(func, items, chunksize=max(1, len(items) // (jobs * 8))):

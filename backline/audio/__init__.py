@@ -10,9 +10,6 @@ release tail is kept (at most 5 s, faded), and a 2 ms fade-in guards the first s
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from .soundfont import AudioError, find_fluidsynth, find_soundfont
@@ -48,6 +45,8 @@ def _groups(perf: Performance, stems: bool, cores: int) -> list[list[str]]:
 
 def _synth(midi: bytes, soundfont: str, rate: int, seconds: float, workdir: str, name: str) -> np.ndarray:
     """Render one MIDI file to float32 stereo with the fluidsynth program (time-limited)."""
+    import subprocess
+
     import numpy as np
 
     mid = os.path.join(workdir, f"{name}.mid")
@@ -98,6 +97,9 @@ def render_audio(perf: Performance, outdir: str, name: str, stems: bool = False,
                  mute: tuple[str, ...] = (), jobs: int | None = None) -> dict[str, Any]:
     """Render ``perf`` to ``OUTDIR/<name>.<fmt>`` (24-bit) and, with ``stems``, one file per
     instrument in ``OUTDIR/<name>-stems/``. Returns paths, loudness and peak."""
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
 
     from ..files import write_atomic
