@@ -263,29 +263,34 @@ def _tidy(notes: list[Note], inst: str, end: float) -> list[Note]:
     """Sorted, inside the song and the instrument's range, no two of one pitch overlapping."""
     low, high = RANGES.get(inst, (0, 127))
     fold = inst != "drums"
+    new = tuple.__new__
     notes.sort()
     out: list[Note] = []
-    open_at: dict[int, int] = {}  # pitch -> index in out of its latest note
+    ends: dict[int, tuple[int, float]] = {}  # pitch -> (index in out, end) of its latest note
+    limit = end - 1e-9
     for n in notes:
         start, length, pitch, vel = n
-        if start >= end - 1e-9:
+        if start >= limit:
             break
+        changed = False
         if fold and not low <= pitch <= high:
             while pitch < low:
                 pitch += 12
             while pitch > high:
                 pitch -= 12
+            changed = True
         if start + length > end:
             length = end - start
-        k = open_at.get(pitch)
-        if k is not None:
+            changed = True
+        last = ends.get(pitch)
+        if last is not None and last[1] > start:
+            k = last[0]
             p = out[k]
-            if p.start + p.length > start:
-                if start - p.start < 1e-6:
-                    continue
-                out[k] = Note(p.start, start - p.start, pitch, p.velocity)
+            if start - p[0] < 1e-6:
+                continue
+            out[k] = new(Note, (p[0], start - p[0], pitch, p[3]))
         if length <= 0:
             continue
-        open_at[pitch] = len(out)
-        out.append(n if pitch == n.pitch and length == n.length else Note(start, length, pitch, vel))
+        ends[pitch] = (len(out), start + length)
+        out.append(new(Note, (start, length, pitch, vel)) if changed else n)
     return out

@@ -121,7 +121,8 @@ def bar_key(bar: TimelineBar) -> tuple[object, ...]:
 
 
 def shifted(notes: list[Note], by: float) -> list[Note]:
-    return [Note(n.start + by, n.length, n.pitch, n.velocity) for n in notes]
+    new = tuple.__new__  # the NamedTuple's own __new__ only adds a call around this
+    return [new(Note, (start + by, length, pitch, vel)) for start, length, pitch, vel in notes]
 
 
 def remember(cache: BarCache | None, key: tuple[object, ...], bar: TimelineBar,
