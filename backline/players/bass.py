@@ -14,6 +14,8 @@ from .common import (
     Note,
     bar_key,
     bar_swing,
+    chord_at,
+    grid_events,
     intensity,
     level_at,
     meter_key,
@@ -117,10 +119,10 @@ def _figure(bar: TimelineBar, style: Style, rng: random.Random, risk: float, pre
         tokens = tuple(t if i % 2 == 0 else "-" for i, t in enumerate(tokens))
     step = bar.length / len(tokens)
     swing = bar_swing(bar, style.swing)
-    onsets = _onsets(tokens, step, bar)
+    onsets = grid_events(tokens, step, bar, lambda _: "R")  # the root at every change
     out: list[Note] = []
     for n, (pos, token, length) in enumerate(onsets):
-        span = _span_at(bar, pos)
+        span = chord_at(bar, pos)
         if span is None or span.chord is None:
             continue
         chord = span.chord
@@ -165,34 +167,6 @@ def _next_root_after(bar: TimelineBar, span: ChordSpan, following: Chord | None,
     return nearest(chord.bass_pc, root, ROOT_LOW, ROOT_HIGH)
 
 
-def _span_at(bar: TimelineBar, pos: float) -> ChordSpan | None:
-    for s in bar.chords:
-        if s.beat - 1e-9 <= pos < s.end - 1e-9:
-            return s
-    return None
-
-
-def _onsets(tokens: tuple[str, ...], step: float, bar: TimelineBar) -> list[tuple[float, str, float]]:
-    """(position, token, length) of each note, with a root forced at every chord change."""
-    out: list[tuple[float, str, float]] = []
-    for i, t in enumerate(tokens):
-        if t in ("-", "."):
-            continue
-        j = i + 1
-        while j < len(tokens) and tokens[j] == "-":
-            j += 1
-        out.append((i * step, t, (j - i) * step))
-    for span in bar.chords:
-        if span.chord is None:
-            continue
-        if not any(abs(p - span.beat) < 1e-6 for p, _, _ in out):
-            later = [p for p, _, _ in out if p > span.beat]
-            end = min(later[0] if later else bar.length, span.end)
-            out.append((span.beat, "R", end - span.beat))
-    out.sort()
-    return out
-
-
 def _generic(bar: TimelineBar) -> tuple[str, ...]:
     """Any meter: root on the first group, fifth or octave on the others, in pulses."""
     tokens: list[str] = []
@@ -213,7 +187,7 @@ def _walk(bar: TimelineBar, style: Style, rng: random.Random, risk: float, prev:
     swing = bar_swing(bar, style.swing)
     last_pitch = prev
     for k, b in enumerate(positions):
-        span = _span_at(bar, b)
+        span = chord_at(bar, b)
         if span is None or span.chord is None:
             continue
         chord = span.chord

@@ -75,6 +75,28 @@ def chord_at(bar: TimelineBar, pos: float) -> ChordSpan | None:
     return None
 
 
+def grid_events(tokens: tuple[str, ...], step: float, bar: TimelineBar,
+                at_change: Callable[[list[tuple[float, str, float]]], str]) -> list[tuple[float, str, float]]:
+    """(position, token, length) of each onset of a pattern grid ('-' holds, '.' rests), with an
+    onset added at every chord change the grid misses (its token from ``at_change``)."""
+    out: list[tuple[float, str, float]] = []
+    for i, t in enumerate(tokens):
+        if t in ("-", "."):
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j] == "-":
+            j += 1
+        out.append((i * step, t, (j - i) * step))
+    for span in bar.chords:
+        if span.chord is None or any(abs(p - span.beat) < 1e-6 for p, _, _ in out):
+            continue
+        later = [p for p, _, _ in out if p > span.beat]
+        end = min(later[0] if later else bar.length, span.end)
+        out.append((span.beat, at_change(out), end - span.beat))
+    out.sort()
+    return out
+
+
 def velocity(level: float, accent: float = 0.0, scale: float = 1.0) -> int:
     """A MIDI velocity from a dynamic level, an accent and a part's level (1 = as written;
     the part's balance is mostly its track volume, so this only leans a little)."""

@@ -7,9 +7,22 @@ from __future__ import annotations
 
 import random
 
-from ..model import ChordSpan, SectionSpan, TimelineBar
+from ..model import SectionSpan, TimelineBar
 from ..styles import Part, Style
-from .common import BarCache, Note, bar_key, bar_swing, intensity, level_at, meter_key, remember, swing_offset, velocity
+from .common import (
+    BarCache,
+    Note,
+    bar_key,
+    bar_swing,
+    chord_at,
+    grid_events,
+    intensity,
+    level_at,
+    meter_key,
+    remember,
+    swing_offset,
+    velocity,
+)
 from .voicing import voice
 
 SHORT = {"m": 0.35}
@@ -67,11 +80,11 @@ def _comp(bar: TimelineBar, style: Style, part: Part, previous: list[int] | None
     tokens = _tokens(bar, part, lighter, rng, risk)
     step = bar.length / len(tokens)
     swing = bar_swing(bar, style.swing)
-    events = _events(tokens, step, bar)
+    events = grid_events(tokens, step, bar, _change_token)
     out: list[Note] = []
     voicings: dict[float, list[int]] = {}
     for pos, token, length in events:
-        span = _span_at(bar, pos)
+        span = chord_at(bar, pos)
         if span is None or span.chord is None:
             continue
         at_change = abs(pos - span.beat) < 1e-6
@@ -111,32 +124,10 @@ def _sound(token: str, voicing: list[int], start: float, dur: float, vel: int, s
             for i, p in enumerate(order)]
 
 
-def _events(tokens: tuple[str, ...], step: float, bar: TimelineBar) -> list[tuple[float, str, float]]:
-    out: list[tuple[float, str, float]] = []
-    for i, t in enumerate(tokens):
-        if t in ("-", "."):
-            continue
-        j = i + 1
-        while j < len(tokens) and tokens[j] == "-":
-            j += 1
-        out.append((i * step, t, (j - i) * step))
-    for span in bar.chords:
-        if span.chord is None:
-            continue
-        if not any(abs(p - span.beat) < 1e-6 for p, _, _ in out):
-            later = [p for p, _, _ in out if p > span.beat]
-            end = min(later[0] if later else bar.length, span.end)
-            first = next((t for _, t, _ in out), "x")
-            out.append((span.beat, "x" if first.isdigit() else first, end - span.beat))
-    out.sort()
-    return out
-
-
-def _span_at(bar: TimelineBar, pos: float) -> ChordSpan | None:
-    for s in bar.chords:
-        if s.beat - 1e-9 <= pos < s.end - 1e-9:
-            return s
-    return None
+def _change_token(onsets: list[tuple[float, str, float]]) -> str:
+    """At a chord change the pattern misses: a chord the way the pattern plays them (not an arpeggio note)."""
+    first = next((t for _, t, _ in onsets), "x")
+    return "x" if first.isdigit() else first
 
 
 def _sustain(bar: TimelineBar, part: Part, previous: list[int] | None, final: bool,
