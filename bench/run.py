@@ -74,7 +74,7 @@ def batch_rows(tmp: str) -> list[tuple[str, str, str]]:
         engines = ["local", "dask"]
     except ImportError:
         engines = ["local"]
-    for label, outputs, seeds in (("MIDI + labels", "midi = true\nlabels = true\n", 20),
+    for label, outputs, seeds in (("MIDI + labels", "midi = true\nlabels = true\n", 100),
                                   ("mix audio", "midi = true\nmix = true\n", 3)):
         spec_path = os.path.join(folder, f"spec-{seeds}.toml")
         with open(spec_path, "w") as f:
