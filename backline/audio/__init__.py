@@ -43,8 +43,10 @@ def _groups(perf: Performance, stems: bool, cores: int) -> list[list[str]]:
     return [g for g in groups if g]
 
 
-def _synth(midi: bytes, soundfont: str, rate: int, seconds: float, workdir: str, name: str) -> np.ndarray:
-    """Render one MIDI file to float32 stereo with the fluidsynth program (time-limited)."""
+def _synth(midi: bytes, soundfont: str, rate: int, seconds: float, workdir: str, name: str,
+           chorus: bool = True) -> np.ndarray:
+    """Render one MIDI file to float32 stereo with the fluidsynth program (time-limited).
+    Without ``chorus`` (no track sends to it) the chorus unit is switched off: ~5% faster."""
     import subprocess
 
     import numpy as np
@@ -58,7 +60,7 @@ def _synth(midi: bytes, soundfont: str, rate: int, seconds: float, workdir: str,
         with open(config, "w") as f:
             f.write("interp 1\n")  # linear interpolation: ~15% faster, hardly audible with GM fonts
     cmd = [find_fluidsynth(), "-ni", "-q", "-f", config, "-T", "raw", "-O", "float", "-E", "little",
-           "-r", str(rate), "-g", str(SYNTH_GAIN), "-F", raw, soundfont, mid]
+           "-r", str(rate), "-g", str(SYNTH_GAIN), *([] if chorus else ["-C", "0"]), "-F", raw, soundfont, mid]
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=max(60.0, seconds * 2), check=False)
     except subprocess.TimeoutExpired:
@@ -121,7 +123,8 @@ def render_audio(perf: Performance, outdir: str, name: str, stems: bool = False,
         if count_in or click:
             jobs_list.append((encode_performance(perf, count_in=count_in, click=click, only=("click",)), "click"))
         with ThreadPoolExecutor(max_workers=max(1, cores)) as pool:
-            parts = list(pool.map(lambda j: _synth(j[0], sf2, rate, seconds, work, j[1]), jobs_list))
+            chorus = any(t.chorus > 0 for t in perf.tracks)
+            parts = list(pool.map(lambda j: _synth(j[0], sf2, rate, seconds, work, j[1], chorus), jobs_list))
     labels = [label for _, label in jobs_list]
     end = round(seconds * rate)
     frames = max(len(p) for p in parts)
