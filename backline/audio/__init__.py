@@ -23,7 +23,6 @@ TARGET_LUFS = -14.0
 CEILING = 10 ** (-1.05 / 20)  # a hair under -1 dBFS, so 24-bit rounding stays under it
 TAIL_SECONDS = 5.0
 SYNTH_GAIN = 0.5
-STEM_NAMES = ("drums", "bass", "keys", "guitar", "pad", "solo", "melody", "click")
 
 __all__ = ["AudioError", "render_audio"]
 

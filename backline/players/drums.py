@@ -16,8 +16,9 @@ GHOST = 28
 
 def generic_groove(meter: Meter, style: Style, level: str) -> dict[str, str]:
     """A groove for a meter the style has no pattern for: kick and snare alternate by
-    pulse group (the last odd group gets a snare inside it), the time voice on every pulse."""
-    steps_per_pulse = 2 if meter.den <= 4 else 1
+    pulse group (the last odd group gets a snare inside it), the time voice in the style's division."""
+    sixteenths = style.drums.division == 16  # the time voice in sixteenths, else eighths
+    steps_per_pulse = (4 if sixteenths else 2) if meter.den <= 4 else (2 if sixteenths else 1)
     n = meter.num * steps_per_pulse
     kick, snare, time = ["."] * n, ["."] * n, ["."] * n
     pos = 0
@@ -33,7 +34,7 @@ def generic_groove(meter: Meter, style: Style, level: str) -> dict[str, str]:
         pos += g
     for i in range(n):
         time[i] = "o" if i == 0 else "x"
-        if steps_per_pulse == 2 and i % 2 and level == "low":
+        if steps_per_pulse >= 2 and i % 2 and level == "low":
             time[i] = "."
     if level == "high" and n >= 4:
         kick[n // 2 if n % 2 == 0 else n - 2] = "x"

@@ -13,7 +13,7 @@ import random
 from ..model import SectionSpan, TimelineBar
 from ..theory.chords import Chord
 from ..theory.pitch import Key
-from .common import Note, bar_swing, level_at, swing_offset, velocity
+from .common import Note, level_at, swing_offset, velocity
 
 SOLO_RANGES = {"guitar": (52, 88), "keys": (55, 88), "piano": (55, 88), "organ": (55, 84),
                "sax": (44, 75), "tenor-sax": (44, 75), "alto-sax": (49, 81), "trumpet": (52, 82),
@@ -188,6 +188,3 @@ def _no_long_notes(notes: list[Note], bars: list[TimelineBar]) -> list[Note]:
         out.append(n)
     return out
 
-
-def solo_swing(bar: TimelineBar, style_swing: float) -> float:
-    return bar_swing(bar, style_swing)

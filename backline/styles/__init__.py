@@ -47,7 +47,6 @@ class Part(NamedTuple):
     chorus: int = 0
     walk: bool = False
     strum_ms: float = 0.0
-    anticipate: bool = False
 
     def pattern(self, meter: str, intensity: str) -> tuple[str, ...] | None:
         for key in (f"{meter}.{intensity}", f"{meter}.mid", f"{meter}.low", f"{meter}.high"):
@@ -255,5 +254,4 @@ def _part(inst: str, data: dict[str, Any], need: Any) -> Part:
     return Part(patterns=patterns, voicing=voicing, register=(int(reg[0]), int(reg[1])),
                 level=float(data.get("level", 1.0)), pan=int(data.get("pan", 0)),
                 reverb=int(data.get("reverb", 40)), chorus=int(data.get("chorus", 0)),
-                walk=bool(data.get("walk", False)), strum_ms=float(data.get("strum_ms", 0.0)),
-                anticipate=bool(data.get("anticipate", False)))
+                walk=bool(data.get("walk", False)), strum_ms=float(data.get("strum_ms", 0.0)))

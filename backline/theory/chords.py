@@ -35,14 +35,13 @@ class ChordError(ValueError):
 class _Quality:
     """Running state while reading a quality suffix."""
 
-    __slots__ = ("altered_fifth", "fifth", "kind", "seen_extension", "seventh", "third", "tones")
+    __slots__ = ("fifth", "kind", "seen_extension", "seventh", "third", "tones")
 
     def __init__(self) -> None:
         self.third: int | None = 4
         self.fifth: int | None = 7
         self.seventh: int | None = None
         self.tones: set[int] = set()
-        self.altered_fifth = False
         self.seen_extension = False
         self.kind = "major"
 
@@ -133,7 +132,7 @@ def _apply(q: _Quality, name: str, m: re.Match[str], text: str) -> None:
         elif (acc, m.group(2)) in ALTERED:
             step = ALTERED[(acc, m.group(2))]
             if m.group(2) == "5":
-                q.fifth, q.altered_fifth = step, True
+                q.fifth = step
             else:
                 q.tones.add(step)
         else:
@@ -141,7 +140,7 @@ def _apply(q: _Quality, name: str, m: re.Match[str], text: str) -> None:
         if q.seventh is None and m.group(2) in ("9", "11", "13"):
             q.seventh = 10
     elif name == "aug":
-        q.fifth, q.altered_fifth = 8, True
+        q.fifth = 8
         if q.kind == "major":
             q.kind = "aug"
     elif name == "number":
