@@ -19,7 +19,7 @@ from ..model import Riff, SectionSpan, Song, Timeline, TimelineBar
 from ..styles import Style, load_style
 from ..theory.chords import Chord
 from .bass import play_bass
-from .common import RANGES, BarCache, Note, rng_for
+from .common import RANGES, BarCache, Note, bar_swing, rng_for
 from .drums import play_drums
 from .harmony import play_harmony
 from .lines import play_phrase, riff_octave
@@ -161,14 +161,8 @@ def _play_span(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
         style = style_of[bars[0].number]
         blues = "blues" in style.name or (bars[0].key.is_minor and style.swing > 0.6)
         out["solo"] = play_solo(span, bars, soloist, rng_for(seed, span.position, "solo"), risk, bars[0].key,
-                                blues, _swing(bars[0], style), style.swing_unit)
+                                blues, bar_swing(bars[0], style.swing), style.swing_unit)
     return out, soloist
-
-
-def _swing(bar: TimelineBar, style: Style) -> float:
-    from .common import bar_swing
-
-    return bar_swing(bar, style.swing)
 
 
 def _humanize(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, Style], seed: int,

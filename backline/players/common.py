@@ -97,6 +97,14 @@ def grid_events(tokens: tuple[str, ...], step: float, bar: TimelineBar,
     return out
 
 
+def bar_at(bars: list[TimelineBar], t: float) -> TimelineBar:
+    """The bar sounding at ``t`` quarter notes from the song's start (the last one past the end)."""
+    for b in bars:
+        if b.start_beat - 1e-9 <= t < b.end_beat - 1e-9:
+            return b
+    return bars[-1]
+
+
 def velocity(level: float, accent: float = 0.0, scale: float = 1.0) -> int:
     """A MIDI velocity from a dynamic level, an accent and a part's level (1 = as written;
     the part's balance is mostly its track volume, so this only leans a little)."""

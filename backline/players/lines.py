@@ -10,7 +10,7 @@ guide melody exactly as written.
 from __future__ import annotations
 
 from ..model import Phrase, SectionSpan, TimelineBar
-from .common import RANGES, RIFF_CENTER, Note, level_at, velocity
+from .common import RANGES, RIFF_CENTER, Note, bar_at, level_at, velocity
 
 
 def riff_octave(phrase: Phrase, instrument: str) -> int:
@@ -50,7 +50,7 @@ def play_phrase(phrase: Phrase, span: SectionSpan, bars: list[TimelineBar], loop
             if n.is_rest or any(a <= t < b for a, b in silent):
                 continue
             dur = min(float(n.length), end - t, _until_stop(silent, t))
-            bar = _bar_at(bars, t)
+            bar = bar_at(bars, t)
             vel = velocity(level_at(bar, t - bar.start_beat), 6 if abs((t - bar.start_beat) % 1) < 1e-6 else 0,
                            level_scale)
             out.extend(Note(t, dur * 0.95, p + shift, vel) for p in n.pitches)
@@ -68,10 +68,3 @@ def stops(bars: list[TimelineBar]) -> list[tuple[float, float]]:
 def _until_stop(silent: list[tuple[float, float]], t: float) -> float:
     later = [a for a, _ in silent if a > t]
     return min(later) - t if later else float("inf")
-
-
-def _bar_at(bars: list[TimelineBar], t: float) -> TimelineBar:
-    for b in bars:
-        if b.start_beat - 1e-9 <= t < b.end_beat - 1e-9:
-            return b
-    return bars[-1]

@@ -13,7 +13,7 @@ import random
 from ..model import SectionSpan, TimelineBar
 from ..theory.chords import Chord
 from ..theory.pitch import Key
-from .common import Note, level_at, swing_offset, velocity
+from .common import Note, bar_at, chord_at, level_at, swing_offset, velocity
 
 SOLO_RANGES = {"guitar": (52, 88), "keys": (55, 88), "piano": (55, 88), "organ": (55, 84),
                "sax": (44, 75), "tenor-sax": (44, 75), "alto-sax": (49, 81), "trumpet": (52, 82),
@@ -99,8 +99,9 @@ def play_solo(span: SectionSpan, bars: list[TimelineBar], instrument: str, rng: 
         for k, (dur, step) in enumerate(cells):
             if t >= phrase_end - 1e-6:
                 break
-            bar = _bar_at(bars, t)
-            chord = _chord_at(bar, t - bar.start_beat)
+            bar = bar_at(bars, t)
+            sounding = chord_at(bar, t - bar.start_beat)
+            chord = sounding.chord if sounding else None
             if chord is None:
                 t += dur
                 continue
@@ -156,20 +157,6 @@ def _phrase_cells(motif: list[tuple[float, int]], phrase_no: int, rng: random.Ra
         else:
             cells.append((1.0, rng.choice((-2, -1, 1, 2))))
     return cells
-
-
-def _bar_at(bars: list[TimelineBar], t: float) -> TimelineBar:
-    for b in bars:
-        if b.start_beat - 1e-9 <= t < b.end_beat - 1e-9:
-            return b
-    return bars[-1]
-
-
-def _chord_at(bar: TimelineBar, pos: float) -> Chord | None:
-    for s in bar.chords:
-        if s.beat - 1e-9 <= pos < s.end - 1e-9:
-            return s.chord
-    return None
 
 
 def _no_long_notes(notes: list[Note], bars: list[TimelineBar]) -> list[Note]:

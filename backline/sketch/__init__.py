@@ -197,7 +197,6 @@ def _write(title: str, style: str, key: Key, bpm: float, meter: Meter, form: lis
 
 def _make_riff(key: Key, meter: Meter, rng: random.Random) -> str:
     """A one-bar riff in the bass register: the tonic on each group's first pulse, scale tones between."""
-    from ..chart.notes import note_pitch  # noqa: F401  (the syntax the riff is written in)
     from ..interchange.midiriff import note_name
 
     scale = key.scale()
