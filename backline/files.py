@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 
 def write_atomic(path: str, data: str | bytes) -> None:
@@ -46,3 +47,21 @@ def slug(title: str) -> str:
             out.append("-")
             dash = True
     return "".join(out).strip("-") or "untitled"
+
+
+def read_toml(path: str) -> dict[str, Any]:
+    """A TOML file's data, or ``ValueError("path: why")`` when it is missing, unreadable or malformed.
+
+    >>> read_toml("/nonexistent.toml")
+    Traceback (most recent call last):
+    ValueError: /nonexistent.toml: cannot read: No such file or directory
+    """
+    import tomllib
+
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except OSError as e:
+        raise ValueError(f"{path}: cannot read: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ValueError(f"{path}: {e}") from None

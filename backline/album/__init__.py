@@ -46,15 +46,12 @@ def _fail(path: str, key: str, message: str) -> AlbumError:
 
 def load_album(path: str) -> Album:
     """Read and check an album file; chart paths are relative to it."""
-    import tomllib
+    from ..files import read_toml
 
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as e:
-        raise AlbumError(f"{path}: cannot read: {e.strerror or e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise AlbumError(f"{path}: {e}") from None
+        data = read_toml(path)
+    except ValueError as e:
+        raise AlbumError(str(e)) from None
     for key in data:
         if key not in ALBUM_KEYS:
             from ..chart.errors import did_you_mean

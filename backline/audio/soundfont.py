@@ -28,13 +28,12 @@ class AudioError(Exception):
 def _configured() -> str | None:
     if not os.path.exists(CONFIG):
         return None
-    import tomllib
+    from ..files import read_toml
 
     try:
-        with open(CONFIG, "rb") as f:
-            value = tomllib.load(f).get("soundfont")
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise AudioError(f"{CONFIG}: {e}") from None
+        value = read_toml(CONFIG).get("soundfont")
+    except ValueError as e:
+        raise AudioError(str(e)) from None
     return str(value) if value else None
 
 

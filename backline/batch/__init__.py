@@ -47,15 +47,12 @@ class Item(NamedTuple):
 
 
 def load_spec(path: str) -> Spec:
-    import tomllib
+    from ..files import read_toml
 
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as e:
-        raise BatchError(f"{path}: cannot read: {e.strerror or e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise BatchError(f"{path}: {e}") from None
+        data = read_toml(path)
+    except ValueError as e:
+        raise BatchError(str(e)) from None
     folder = os.path.dirname(os.path.abspath(path))
     sources = data.get("charts")
     if not isinstance(sources, list) or not sources:

@@ -169,16 +169,14 @@ def _read_cached(path: str) -> dict[str, Any]:
                 return data
         except (OSError, ValueError):
             pass
-    import tomllib
+    from ..files import read_toml, write_atomic
 
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise StyleError(f"{path}: {e}") from None
+        data = read_toml(path)
+    except ValueError as e:
+        raise StyleError(str(e)) from None
     if cached:
         try:
-            from ..files import write_atomic
 
             os.makedirs(os.path.dirname(cached), exist_ok=True)
             write_atomic(cached, json.dumps(data))
