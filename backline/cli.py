@@ -281,12 +281,10 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     from .info import song_info
 
-    songs, problems = _load_all([args.chart], _style_names(args))
-    if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
+    song = _load_one(args.chart, _style_names(args))
+    if song is None:
         return EXIT_INVALID
-    info = song_info(songs[0])
+    info = song_info(song)
     if args.json:
         print(json.dumps(info, indent=2))
     else:
@@ -319,8 +317,6 @@ def _jobs(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     from .bulk import render_job, run_many
-    from .chart.errors import ChartInvalid
-    from .chart.load import load_chart
     from .files import slug
 
     if not 0.0 <= args.risk <= 1.0:
@@ -343,13 +339,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         audio["jobs"] = 1  # the charts are the parallel part
     work, taken, status = [], set(), EXIT_OK
     for path in args.charts:  # read titles first, so two songs never write one file
-        try:
-            title = load_chart(path, names).title
-        except ChartInvalid as e:
-            for p in e.problems:
-                print(p, file=sys.stderr)
+        song = _load_one(path, names)
+        if song is None:
             status = EXIT_INVALID
             continue
+        title = song.title
         name, n = slug(title), 1
         while name in taken:
             n += 1
@@ -373,15 +367,11 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def _load_one(path: str, names: list[str]) -> Any:
-    from .chart.errors import ChartInvalid
-    from .chart.load import load_chart
-
-    try:
-        return load_chart(path, names)
-    except ChartInvalid as e:
-        for p in e.problems:
-            print(p, file=sys.stderr)
-        return None
+    """The song, or None once its problems are printed."""
+    songs, problems = _load_all([path], names)
+    for p in problems:
+        print(p, file=sys.stderr)
+    return songs[0] if songs else None
 
 
 def _check_risk(risk: float) -> None:
