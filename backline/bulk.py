@@ -49,20 +49,34 @@ def run_many(func: Callable[[T], R], items: Sequence[T], jobs: int, label: str, 
             progress.stop()
 
 
-def render_job(job: tuple[str, str, str, dict[str, Any]]) -> dict[str, Any]:
+RenderJob = tuple[str, str, str, dict[str, Any]]  # chart path, outdir, file name, render options
+
+
+def render_job(job: RenderJob) -> dict[str, Any]:
     """Render one chart (a worker's task): the result, or its problems as text."""
-    from .audio.soundfont import AudioError
     from .chart.errors import ChartInvalid
     from .chart.load import load_chart
-    from .render import render_midi
     from .styles import style_names
 
-    path, outdir, name, opts = job
+    path, _outdir, _name, opts = job
     try:
         song = load_chart(path, style_names(opts.get("styles_dir")))
-        return {"path": path, "result": render_midi(song, outdir, name=name, **opts)}
     except ChartInvalid as e:
         return {"path": path, "problems": [str(p) for p in e.problems]}
+    return render_loaded(song, job)
+
+
+def render_loaded(song: Any, job: RenderJob) -> dict[str, Any]:
+    """:func:`render_job` for a chart already loaded."""
+    from .render import render_midi
+
+    path, outdir, name, opts = job
+    if not opts.get("audio"):
+        return {"path": path, "result": render_midi(song, outdir, name=name, **opts)}
+    from .audio.soundfont import AudioError
+
+    try:
+        return {"path": path, "result": render_midi(song, outdir, name=name, **opts)}
     except AudioError as e:
         return {"path": path, "problems": [f"{path}: error: {e}"]}
 

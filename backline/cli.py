@@ -21,7 +21,8 @@ class UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(argv[0] if argv and not argv[0].startswith("-") else None) or _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:
@@ -40,14 +41,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="backline", description="Album pre-production from plain-text charts.")
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, sized without importing shutil (its default does, at every start)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            try:
+                width = int(os.environ.get("COLUMNS", "")) - 2
+            except ValueError:
+                try:
+                    width = os.get_terminal_size(sys.stdout.fileno()).columns - 2
+                except (OSError, ValueError):
+                    width = 78
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class _Unused:
+    """Stands in for the parsers of commands not on the command line (building all costs ms)."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def _parser(command: str | None = None) -> Any:
+    """The argument parser; with ``command``, just that command's (None when it is not one)."""
+    p = argparse.ArgumentParser(prog="backline", description="Album pre-production from plain-text charts.",
+                                formatter_class=_Formatter)
     p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(metavar="COMMAND")
+    built = []
 
-    def cmd(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help, description=help)
+    def cmd(name: str, func: Callable[[argparse.Namespace], int], help: str) -> Any:
+        if command is not None and name != command:
+            return _Unused()
+        sp = sub.add_parser(name, help=help, description=help, formatter_class=_Formatter)
         sp.set_defaults(func=func)
+        built.append(name)
         return sp
 
     c = cmd("check", cmd_check, "check charts; exit 0 when all are valid")
@@ -181,10 +211,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("what", nargs="*", metavar="show NAME")
     s.add_argument("--json", action="store_true")
     _styles_option(s)
-    return p
+    return p if built else None
 
 
-def _audio_options(p: argparse.ArgumentParser) -> None:
+def _audio_options(p: Any) -> None:
     p.add_argument("--audio", action="store_true", help="render audio with FluidSynth too")
     p.add_argument("--stems", action="store_true", help="one audio file per instrument (implies --audio)")
     p.add_argument("--format", choices=("wav", "flac"), default="wav")
@@ -192,7 +222,7 @@ def _audio_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--soundfont", metavar="SF2", help="a General MIDI SoundFont")
 
 
-def _styles_option(p: argparse.ArgumentParser) -> None:
+def _styles_option(p: Any) -> None:
     p.add_argument("--styles", metavar="DIR", help="a folder of extra style files")
 
 
@@ -316,7 +346,7 @@ def _jobs(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .bulk import render_job, run_many
+    from .bulk import render_job, render_loaded, run_many
     from .files import slug
 
     if not 0.0 <= args.risk <= 1.0:
@@ -337,7 +367,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             "click": args.click, "styles_dir": args.styles, "audio": audio}
     if audio is not None and jobs > 1 and len(args.charts) > 1:
         audio["jobs"] = 1  # the charts are the parallel part
-    work, taken, status = [], set(), EXIT_OK
+    work, songs, taken, status = [], [], set(), EXIT_OK
     for path in args.charts:  # read titles first, so two songs never write one file
         song = _load_one(path, names)
         if song is None:
@@ -350,7 +380,11 @@ def cmd_render(args: argparse.Namespace) -> int:
             name = f"{slug(title)}-{n}"
         taken.add(name)
         work.append((path, args.out, name, opts))
-    done = run_many(render_job, work, jobs if len(work) > 1 else 1, "rendering", quiet=args.json)
+        songs.append(song)
+    if len(work) == 1:
+        done = [render_loaded(songs[0], work[0])]
+    else:  # workers load their own charts, so the jobs sent to them stay small
+        done = run_many(render_job, work, jobs, "rendering", quiet=args.json)
     results = [d["result"] for d in done if "result" in d]
     for d in done:
         for problem in d.get("problems", []):

@@ -9,11 +9,13 @@ Everything here is plain data that downstream code trusts; validation happens in
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .theory.chords import Chord
 from .theory.pitch import Key
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 INSTRUMENTS = ("drums", "bass", "keys", "guitar", "pad")
 VOICES = (*INSTRUMENTS, "melody", "solo")

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from typing import Any
@@ -19,7 +18,11 @@ from .model import Song
 
 def chart_hash(song: Song) -> str:
     """SHA-256 of the chart's text: what a take was made from."""
-    return hashlib.sha256(song.text.encode("utf-8")).hexdigest()
+    try:  # CPython's own SHA-256: loading hashlib (OpenSSL) costs ~2 ms of every CLI start
+        from _sha256 import sha256  # type: ignore[import-not-found]
+    except ImportError:
+        from hashlib import sha256
+    return sha256(song.text.encode("utf-8")).hexdigest()
 
 
 def take_record(perf: Any, count_in: int = 0, click: bool = False) -> dict[str, Any]:

@@ -163,6 +163,10 @@ def audio_rows(backline: str, tmp: str) -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
+    import compileall
+
+    # Time the CLI as installed: with byte-code (PYTHONDONTWRITEBYTECODE would leave none).
+    compileall.compile_dir(os.path.join(ROOT, "backline"), quiet=1)
     from backline.chart.parser import parse_chart
     from backline.players.band import perform
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import glob
 import os
-import shutil
 
 DEBIAN = ["/usr/share/sounds/sf2/TimGM6mb.sf2", "/usr/share/sounds/sf2/default-GM.sf2",
           "/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/soundfonts/default.sf2",
@@ -58,6 +57,8 @@ def find_soundfont(explicit: str | None = None) -> str:
 
 
 def find_fluidsynth() -> str:
+    import shutil
+
     path = shutil.which("fluidsynth")
     if not path:
         raise AudioError("the fluidsynth program is not installed: install it with "

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import NamedTuple
 
 
@@ -42,6 +41,8 @@ def did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str:
     >>> did_you_mean("tempoo", ["tempo", "title"])
     "did you mean 'tempo'?"
     """
+    import difflib  # only when there is a problem to explain
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"

@@ -16,7 +16,6 @@ from ..theory.chords import ChordError, parse_chord
 from ..theory.pitch import Key
 from .errors import ChartInvalid, Problem, did_you_mean
 from .lines import Line, scan
-from .notes import NoteError, parse_notes
 
 HEADERS = ("title", "artist", "key", "tempo", "time", "style", "feel")
 DIRECTIVES = ("dynamics", "tempo", "time", "key", "transpose", "style", "feel", "only", "tacet",
@@ -282,6 +281,8 @@ def _title_from(path: str) -> str:
 
 
 def _riff(r: _Reader, name: str, body: list[Line], ln: Line, meter: Meter) -> Riff | None:
+    from .notes import NoteError, parse_notes  # only charts with riffs pay for note parsing
+
     if not body:
         r.error(ln.number, ln.value_column, f"riff {name!r} has no notes", "indent note lines under it: a,8 c e |")
         return None
@@ -527,6 +528,8 @@ def _check_section(r: _Reader, sec: Section, song_meter: Meter) -> Section:
                     f"use {options}")
     melody = r.melody.get(sec.name)
     if melody:
+        from .notes import NoteError, parse_notes
+
         text, n, col = melody
         try:
             phrase = parse_notes(text, meter.bar_beats)

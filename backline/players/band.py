@@ -12,10 +12,12 @@ section, player), so a take can be rebuilt section by section (comping) note for
 from __future__ import annotations
 
 import bisect
+import math
 import random
 from typing import Any, NamedTuple
 
 from ..model import Riff, SectionSpan, Song, Timeline, TimelineBar
+from ..nogc import without_gc
 from ..styles import Style, load_style
 from ..theory.chords import Chord
 from .bass import play_bass
@@ -78,6 +80,7 @@ class Performance(NamedTuple):
         return encode_performance(self, count_in=count_in, click=click)
 
 
+@without_gc
 def perform(song: Song, seed: int = 0, risk: float = 0.0, style: str | None = None,
             styles_dir: str | None = None, timeline: Timeline | None = None,
             seeds: dict[str, int] | None = None) -> Performance:
@@ -260,7 +263,8 @@ def _tidy(notes: list[Note], inst: str, end: float) -> list[Note]:
     new = tuple.__new__
     notes.sort()
     out: list[Note] = []
-    ends: dict[int, tuple[int, float]] = {}  # pitch -> (index in out, end) of its latest note
+    end_at = [-math.inf] * 128  # pitch -> end of its latest note, and that note's index in out
+    where = [0] * 128
     limit = end - 1e-9
     for n in notes:
         start, length, pitch, vel = n
@@ -273,18 +277,19 @@ def _tidy(notes: list[Note], inst: str, end: float) -> list[Note]:
             while pitch > high:
                 pitch -= 12
             changed = True
-        if start + length > end:
-            length = end - start
+        stop = start + length
+        if stop > end:
+            length, stop = end - start, end
             changed = True
-        last = ends.get(pitch)
-        if last is not None and last[1] > start:
-            k = last[0]
+        if end_at[pitch] > start:
+            k = where[pitch]
             p = out[k]
             if start - p[0] < 1e-6:
                 continue
             out[k] = new(Note, (p[0], start - p[0], pitch, p[3]))
         if length <= 0:
             continue
-        ends[pitch] = (len(out), start + length)
+        where[pitch] = len(out)
+        end_at[pitch] = stop
         out.append(new(Note, (start, length, pitch, vel)) if changed else n)
     return out
