@@ -9,13 +9,15 @@ Everything here is plain data that downstream code trusts; validation happens in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
-
 from .theory.chords import Chord
 from .theory.pitch import Key
 
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
 if TYPE_CHECKING:
     from fractions import Fraction
+    from typing import NamedTuple
+else:
+    from .records import NamedTuple
 
 INSTRUMENTS = ("drums", "bass", "keys", "guitar", "pad")
 VOICES = (*INSTRUMENTS, "melody", "solo")

@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from ..records import NamedTuple
 
 
 class Problem(NamedTuple):

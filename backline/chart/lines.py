@@ -7,7 +7,12 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from ..records import NamedTuple
 
 HEAD = re.compile(r"(riff|section)\s+(\S.*?)\s*:$")
 PAIR = re.compile(r"([A-Za-z][A-Za-z_-]*)\s*:\s*(.*)$")

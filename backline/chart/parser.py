@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from ..model import DYNAMICS, INSTRUMENTS, Bar, Meter, Phrase, Ramp, Riff, RiffUse, Section, Slot, Song, default_groups
 from ..theory.chords import ChordError, parse_chord
 from ..theory.pitch import Key
 from .errors import ChartInvalid, Problem, did_you_mean
 from .lines import Line, scan
+
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 HEADERS = ("title", "artist", "key", "tempo", "time", "style", "feel")
 DIRECTIVES = ("dynamics", "tempo", "time", "key", "transpose", "style", "feel", "only", "tacet",

@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from typing import Any, NamedTuple
 
 from ..model import Riff, SectionSpan, Song, Timeline, TimelineBar
 from ..nogc import without_gc
@@ -26,6 +25,12 @@ from .drums import play_drums
 from .harmony import play_harmony
 from .lines import play_phrase, riff_octave
 from .solo import SOLO_PROGRAMS, play_solo
+
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from ..records import NamedTuple
 
 CHANNELS = {"keys": 0, "bass": 1, "guitar": 2, "pad": 3, "melody": 4, "solo": 5, "drums": 9}
 TRACK_NAMES = {"drums": "Drums", "bass": "Bass", "keys": "Keys", "guitar": "Guitar", "pad": "Pad",

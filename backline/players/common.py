@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import NamedTuple, TypeVar
 
 from ..model import ChordSpan, Meter, TimelineBar
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    from typing import NamedTuple, TypeVar
+
+    T = TypeVar("T")
+else:
+    from ..records import NamedTuple
 
 # Playable ranges (MIDI notes), from common practice (see MUSICIANSHIP.md).
 RANGES = {"bass": (28, 67), "guitar": (40, 88), "keys": (36, 96), "pad": (36, 84),

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Any, NamedTuple
+
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from ..records import NamedTuple
 
 BUILTIN = os.path.dirname(__file__)
 USER = os.path.join(os.path.expanduser("~"), ".config", "backline", "styles")

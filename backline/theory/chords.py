@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
 
 from .pitch import Key, pitch_class, spell
+
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from ..records import NamedTuple
 
 ROOT = re.compile(r"([A-G])(#|b)?")
 SLASH_BASS = re.compile(r"/([A-Ga-g])(#|b)?$")

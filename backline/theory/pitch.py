@@ -9,7 +9,12 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    from typing import NamedTuple
+else:
+    from ..records import NamedTuple
 
 LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 # Position of each natural letter as a major key on the circle of fifths.
