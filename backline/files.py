@@ -11,17 +11,29 @@ import os
 
 TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
 if TYPE_CHECKING:
-    from typing import Any
+    from collections.abc import Callable
+    from typing import Any, BinaryIO
 
 
 def write_atomic(path: str, data: str | bytes) -> None:
     """Write to a temporary file beside ``path``, flush it to disk, then rename it over."""
+    write_atomic_with(path, lambda f: f.write(data.encode("utf-8") if isinstance(data, str) else data))
+
+
+def write_atomic_with(path: str, write: Callable[[BinaryIO], object]) -> None:
+    """:func:`write_atomic` for writers that want a file (seekable, binary), e.g. soundfile's.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "b.bin"); write_atomic_with(p, lambda f: f.write(b"ok"))
+    >>> open(p, "rb").read()
+    b'ok'
+    """
     folder, name = os.path.split(os.path.abspath(path))
     tmp = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        with os.fdopen(fd, "w+b") as f:
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         if os.path.exists(path):

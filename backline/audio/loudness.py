@@ -49,22 +49,39 @@ def k_weighting_power(freqs: np.ndarray, rate: int) -> np.ndarray:
     return np.abs(h) ** 2
 
 
+CHUNK = 128  # blocks transformed at once: small buffers, reused, beat one huge fresh one (~5x here)
+
+
 def _block_power(x: np.ndarray, rate: int) -> np.ndarray:
     """Mean K-weighted power of each 100 ms block, per channel: shape (blocks, channels)."""
     step = int(rate * BLOCK)
     count = len(x) // step
-    if count == 0:
-        return np.zeros((0, x.shape[1]))
-    blocks = np.ascontiguousarray(x[: count * step].T).reshape(x.shape[1], count, step)
-    spectrum = np.fft.rfft(blocks, axis=2)
+    out = np.zeros((count, x.shape[1]))
     weights = _weights(step, rate)
-    power = np.abs(spectrum) ** 2
-    return (power @ weights).T.astype(np.float64) / (step * step)
+    for first in range(0, count, CHUNK):
+        n = min(CHUNK, count - first)
+        blocks = np.ascontiguousarray(x[first * step: (first + n) * step].T).reshape(x.shape[1], n, step)
+        power = np.abs(np.fft.rfft(blocks, axis=2)) ** 2
+        out[first: first + n] = (power @ weights).T / (step * step)
+    return out
 
 
 def block_powers(x: np.ndarray, rate: int) -> np.ndarray:
     """K-weighted mean power of every 100 ms block, per channel (the measure's raw material)."""
     return _block_power(np.asarray(x, dtype=np.float32), rate)
+
+
+def gained_block_powers(x: np.ndarray, gain: np.ndarray, blocks: np.ndarray, rate: int) -> np.ndarray:
+    """:func:`block_powers` of just the 100 ms ``blocks`` (indices) of ``x * gain[:, None]``.
+
+    >>> x = np.ones((44100, 2), np.float32)
+    >>> bool(np.allclose(gained_block_powers(x, np.full(44100, 0.5, np.float32), np.array([2, 5]), 44100),
+    ...                  block_powers(x * 0.5, 44100)[[2, 5]]))
+    True
+    """
+    step = int(rate * BLOCK)
+    frames = (blocks[:, None] * step + np.arange(step)).ravel()
+    return _block_power(np.asarray(x[frames] * gain[frames, None], dtype=np.float32), rate)
 
 
 def integrated_loudness(x: np.ndarray, rate: int) -> float:
@@ -102,9 +119,20 @@ def sliding_min(values: np.ndarray, width: int) -> np.ndarray:
     return np.minimum(backward[idx], forward[idx + width - 1])
 
 
-def frame_peaks(x: np.ndarray) -> np.ndarray:
-    """The larger absolute sample of each stereo frame."""
-    return np.maximum(np.abs(x[:, 0]), np.abs(x[:, 1])) if x.shape[1] == 2 else np.abs(x).max(axis=1)
+def frame_peaks(x: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+    """The larger absolute sample of each frame (worked in chunks: no song-long temporaries).
+
+    >>> frame_peaks(np.array([[0.5, -0.75], [-0.25, 0.0]], np.float32)).tolist()
+    [0.75, 0.25]
+    """
+    out = np.empty(len(x), np.float32)
+    for start in range(0, len(x), chunk):
+        block = np.abs(x[start: start + chunk])
+        if x.shape[1] == 2:
+            np.maximum(block[:, 0], block[:, 1], out=out[start: start + chunk])
+        else:
+            np.max(block, axis=1, out=out[start: start + chunk])
+    return out
 
 
 def limiter_gain(peak: np.ndarray, ceiling: float, rate: int, window_ms: float = 6.0) -> np.ndarray | None:

@@ -1,4 +1,4 @@
-"""Finding a General MIDI SoundFont and the FluidSynth program.
+"""Finding a General MIDI SoundFont.
 
 Order: ``--soundfont PATH``, ``$BACKLINE_SOUNDFONT``, ``soundfont = "..."`` in
 ``~/.config/backline/config.toml``, then the Debian packages' files.
@@ -54,13 +54,3 @@ def find_soundfont(explicit: str | None = None) -> str:
     if not found:
         raise AudioError(f"no SoundFont found: {INSTALL_HINT}")
     return found[0]
-
-
-def find_fluidsynth() -> str:
-    import shutil
-
-    path = shutil.which("fluidsynth")
-    if not path:
-        raise AudioError("the fluidsynth program is not installed: install it with "
-                         "'sudo apt-get install fluidsynth' (make does this for you)")
-    return path
