@@ -57,10 +57,12 @@ def whole_process(cmd: list[str]) -> float:
     return time.perf_counter() - t
 
 
-def batch_rows(tmp: str) -> list[tuple[str, str, str]]:
-    """Items per second for the batch engines: the local pool and a local Dask cluster, 1 and 2 workers."""
+def batch_rows(tmp: str, rounds: int = 3) -> list[tuple[str, str, str]]:
+    """Items per second for the batch engines, 1 and 2 workers: the local process pool, and a
+    Dask cluster started beforehand (its start-up is reported on its own: a cluster outlives
+    its batches). 1 and 2 workers alternate for ``rounds`` rounds; medians are reported."""
     from backline.batch import expand, load_spec
-    from backline.batch.run import run_batch
+    from backline.batch.run import run_batch, warm
 
     folder = os.path.join(tmp, "batch")
     os.makedirs(folder, exist_ok=True)
@@ -68,36 +70,57 @@ def batch_rows(tmp: str) -> list[tuple[str, str, str]]:
         with open(os.path.join(folder, f"{name}.chart"), "w") as f:
             f.write(f"title: {name}\ntempo: 120\nstyle: {style}\nsection A:\n  | C | Am | F | G7 |\n"
                     "form: A x4\n")
+    clusters: dict[int, object] = {}
     rows = []
     try:
-        import distributed  # noqa: F401
+        from distributed import Client, LocalCluster
+
+        for workers in (1, 2):
+            t = time.perf_counter()
+            clusters[workers] = cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                       dashboard_address=None)
+            with Client(cluster) as client:
+                client.run(warm, True)  # a running cluster's workers have loaded backline and the SoundFont
+            rows.append((f"dask: start a local cluster of {workers} worker(s)", f"{time.perf_counter() - t:.1f} s",
+                         "once per cluster, not per batch"))
         engines = ["local", "dask"]
     except ImportError:
         engines = ["local"]
-    for label, outputs, seeds in (("MIDI + labels", "midi = true\nlabels = true\n", 100),
-                                  ("mix audio", "midi = true\nmix = true\n", 3)):
-        spec_path = os.path.join(folder, f"spec-{seeds}.toml")
-        with open(spec_path, "w") as f:
-            f.write(f'charts = ["*.chart"]\n[matrix]\nseed = {list(range(seeds))}\nrisk = [0.5]\n'
-                    f"[outputs]\n{outputs}")
-        items = expand(load_spec(spec_path))
-        rates = {}
-        for engine in engines:
-            for workers in (1, 2):
-                out = os.path.join(folder, f"out-{engine}-{workers}-{seeds}")
-                t = time.perf_counter()
-                run_batch(items, out, engine=engine, jobs=workers)
-                rates[(engine, workers)] = len(items) / (time.perf_counter() - t)
-                shutil.rmtree(out, ignore_errors=True)
-        for engine in engines:
-            one, two = rates[(engine, 1)], rates[(engine, 2)]
-            rows.append((f"batch {label}, {engine}, 1 / 2 workers", f"{one:.1f}/s",
-                         f"{two:.1f}/s with 2 workers: scaling {two / one:.2f}x (goal >= 1.8x)"))
-        if "dask" in engines:
-            n = len(items)
-            overhead = (1 / rates[("dask", 1)] - 1 / rates[("local", 1)]) * 1000
-            rows.append((f"dask overhead per item, {label}", f"{overhead:.0f} ms",
-                         f"{n} items; includes starting the local cluster"))
+    try:
+        for label, outputs, seeds in (("MIDI + labels", "midi = true\nlabels = true\n", 150),
+                                      ("mix audio (32 s songs)", "midi = true\nmix = true\n", 8)):
+            spec_path = os.path.join(folder, f"spec-{seeds}.toml")
+            with open(spec_path, "w") as f:
+                f.write(f'charts = ["*.chart"]\n[matrix]\nseed = {list(range(seeds))}\nrisk = [0.5]\n'
+                        f"[outputs]\n{outputs}")
+            items = expand(load_spec(spec_path))
+            times: dict[tuple[str, int], list[float]] = {}
+            for _ in range(rounds):
+                for engine in engines:
+                    for workers in (1, 2):
+                        out = os.path.join(folder, f"out-{engine}-{workers}")
+                        address = getattr(clusters.get(workers), "scheduler_address", None)
+                        t = time.perf_counter()
+                        if engine == "local":
+                            run_batch(items, out, engine="local", jobs=workers)
+                        else:
+                            run_batch(items, out, engine="dask", address=address)
+                        times.setdefault((engine, workers), []).append(time.perf_counter() - t)
+                        shutil.rmtree(out, ignore_errors=True)
+            for engine in engines:
+                one, two = times[(engine, 1)], times[(engine, 2)]
+                scaling = statistics.median([a / b for a, b in zip(one, two, strict=True)])
+                rows.append((f"batch {label}, {engine}, 1 / 2 workers", f"{len(items) / statistics.median(one):.1f}/s",
+                             f"{len(items) / statistics.median(two):.1f}/s with 2: scaling {scaling:.2f}x "
+                             f"(goal >= 1.8x), {len(items)} items, median of {rounds}"))
+            if "dask" in engines:
+                extra = statistics.median([d - lo for d, lo in zip(times[("dask", 2)], times[("local", 2)],
+                                                                     strict=True)])
+                rows.append((f"dask overhead per item against the local pool, {label}",
+                             f"{extra / len(items) * 2000:.1f} ms", "worker-time per item, 2 workers each"))
+    finally:
+        for cluster in clusters.values():
+            cluster.close()  # type: ignore[attr-defined]
     return rows
 
 
