@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SF2    := /usr/share/sounds/sf2/TimGM6mb.sf2
+SF2_FULL := /usr/share/sounds/sf2/FluidR3_GM.sf2
 
 .PHONY: demo test lint bench bytecode system browser clean
 
@@ -43,11 +44,14 @@ $(DEV): $(STAMP)
 	@touch $@
 
 # Debian packages for audio (and Chromium for the studio's browser tests): installed only when missing.
+# FluidSynth's library renders in-process; TimGM6mb (6 MB) is the default SoundFont, FluidR3_GM
+# (148 MB) the full one (--soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2).
 system:
-	@if ! command -v fluidsynth >/dev/null 2>&1 || [ ! -f $(SF2) ]; then \
-	  echo "installing fluidsynth and the TimGM6mb SoundFont (Debian packages)"; \
+	@if ! command -v fluidsynth >/dev/null 2>&1 || [ ! -f $(SF2) ] || [ ! -f $(SF2_FULL) ]; then \
+	  echo "installing fluidsynth and the TimGM6mb and FluidR3 SoundFonts (Debian packages)"; \
 	  $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fluidsynth timgm6mb-soundfont >/dev/null; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fluidsynth timgm6mb-soundfont \
+	    fluid-soundfont-gm >/dev/null; \
 	fi
 
 browser:

@@ -143,3 +143,22 @@ def test_shared_chart_with_48k_flac(tmp_path: object) -> None:
     info = sf.info(result["audio"])
     assert info.samplerate == 48000 and info.format == "FLAC" and info.subtype == "PCM_24"
     assert perf.seconds <= info.duration < perf.seconds + 6
+
+
+def test_synth_is_reproducible_and_keeps_the_soundfont_loaded() -> None:
+    """A render never hears the one before it, and the SoundFont is loaded once per process."""
+    from backline.audio import synth
+    from backline.audio.soundfont import find_soundfont
+
+    song = backline.loads(SHORT)
+    midi = perform(song).to_bytes()
+    sf2 = find_soundfont()
+    frames = int(song.timeline().seconds * 44100)
+    first = synth.render_midi(midi, sf2, 44100, frames)
+    keeper = synth._kept[sf2]
+    second = synth.render_midi(midi, sf2, 44100, frames)
+    assert np.array_equal(first, second)
+    assert synth._kept[sf2] is keeper  # loaded once, kept
+    assert db(first) > -40  # it sounds
+    onset = int(np.flatnonzero(np.abs(first).max(axis=1) > 1e-3)[0])
+    assert onset < 0.01 * 44100  # the first chord starts on time, not a block late
