@@ -121,14 +121,17 @@ def _figure(bar: TimelineBar, style: Style, rng: random.Random, risk: float, pre
     swing = bar_swing(bar, style.swing)
     onsets = grid_events(tokens, step, bar, lambda _: "R")  # the root at every change
     out: list[Note] = []
+    roots: dict[float, tuple[int, int | None]] = {}  # per chord span: its root here, the next root
     for n, (pos, token, length) in enumerate(onsets):
         span = chord_at(bar, pos)
         if span is None or span.chord is None:
             continue
         chord = span.chord
         at_change = abs(pos - span.beat) < 1e-6
-        root = _root_near(chord, prev_root)
-        nxt = _next_root_after(bar, span, following, root)
+        if span.beat not in roots:  # later onsets of a span find the same root (prev_root is it)
+            root = _root_near(chord, prev_root)
+            roots[span.beat] = root, _next_root_after(bar, span, following, root)
+        root, nxt = roots[span.beat]
         if at_change or span.hit:
             token = "R"
         elif token == "A" and not _is_last_before_change(onsets, n, span, bar):
