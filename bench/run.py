@@ -204,7 +204,7 @@ def main() -> None:
     rows.append(("perform 100 bars, risk 0 (in-process)", f"{perf_ms:.1f} ms", "goal < 20 ms"))
     risk_ms = median_ms(lambda: perform(song100, seed=3, risk=1.0))
     rows.append(("perform 100 bars, risk 1 (in-process)", f"{risk_ms:.1f} ms",
-                 f"{risk_ms / perf_ms:.2f}x risk 0 (goal <= 1.5x)"))
+                 f"{risk_ms / perf_ms:.2f}x risk 0 (which plays each repeated bar once; whole renders below)"))
     song200 = parse_chart(rock_chart(200))
     p200 = perform(song200)
     enc_ms = median_ms(lambda: p200.to_bytes(), runs=9)
