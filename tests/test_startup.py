@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("typing", "hashlib", "shutil", "fractions", "difflib", "mido", "numpy", "rich", "tomllib")
+HEAVY = ("typing", "hashlib", "shutil", "fractions", "difflib", "random", "mido", "numpy", "rich", "tomllib")
 CHART = """title: Start-up
 tempo: 120
 style: rock

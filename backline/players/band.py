@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import random
 
 from ..model import Riff, SectionSpan, Song, Timeline, TimelineBar
 from ..nogc import without_gc
@@ -148,15 +147,15 @@ def _play_span(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
     soloist = sec.solo
     solo_part = {"keys": "keys", "piano": "keys", "organ": "keys", "guitar": "guitar", "bass": "bass"}.get(
         soloist or "")
-    out["drums"] = play_drums(span, bars, style_of, rng_for(seed, span.position, "drums"), risk, last, cache,
+    out["drums"] = play_drums(span, bars, style_of, rng_for(seed, span.position, "drums", risk), risk, last, cache,
                               log)
     if "bass" not in riff_players and solo_part != "bass":
-        out["bass"] = play_bass(span, bars, style_of, rng_for(seed, span.position, "bass"), risk, following, last,
+        out["bass"] = play_bass(span, bars, style_of, rng_for(seed, span.position, "bass", risk), risk, following, last,
                                  cache)
     for inst in ("keys", "guitar", "pad"):
         if inst in riff_players or inst == solo_part:
             continue
-        out[inst] = play_harmony(inst, span, bars, style_of, rng_for(seed, span.position, inst), risk, last,
+        out[inst] = play_harmony(inst, span, bars, style_of, rng_for(seed, span.position, inst, risk), risk, last,
                                  lighter=soloist is not None, cache=cache)
     for use in sec.riffs:
         phrase = riffs[use.riff].phrase.transposed(sec.transpose)
@@ -169,7 +168,7 @@ def _play_span(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
     if soloist:
         style = style_of[bars[0].number]
         blues = "blues" in style.name or (bars[0].key.is_minor and style.swing > 0.6)
-        out["solo"] = play_solo(span, bars, soloist, rng_for(seed, span.position, "solo"), risk, bars[0].key,
+        out["solo"] = play_solo(span, bars, soloist, rng_for(seed, span.position, "solo", risk), risk, bars[0].key,
                                 blues, bar_swing(bars[0], style.swing), style.swing_unit)
     return out, soloist
 
@@ -184,6 +183,8 @@ def _humanize(parts: dict[str, list[Note]], tl: Timeline, style_of: dict[int, St
     per_ms = [b.tempo * b.meter.tempo_beat / 60_000 for b in bars]  # quarter notes per millisecond
     spread = (2.0 + 6.0 * risk) * risk
     vel_spread = 5.0 * risk * 1.7320508  # a uniform spread with the std of 5·risk
+    import random
+
     new = tuple.__new__
     for inst, notes in parts.items():
         rng = random.Random(f"{seed}:feel:{inst}:{position}")

@@ -4,8 +4,6 @@ approach notes into the next chord, and walking lines in swing styles.
 
 from __future__ import annotations
 
-import random
-
 from ..model import ChordSpan, SectionSpan, TimelineBar
 from ..styles import Style
 from ..theory.chords import Chord
@@ -24,6 +22,10 @@ from .common import (
     swing_offset,
     velocity,
 )
+
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    import random
 
 LOW, HIGH = 28, 55  # where the bass line lives (the range goes to 67 for fills)
 ROOT_LOW, ROOT_HIGH = 31, 45

@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 
 from ..model import ChordSpan, Meter, TimelineBar
 
 TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
 if TYPE_CHECKING:
+    import random
     from typing import NamedTuple, TypeVar
 
     T = TypeVar("T")
@@ -123,9 +123,33 @@ def level_at(bar: TimelineBar, pos: float) -> float:
     return bar.level + (bar.level_end - bar.level) * (pos / bar.length)
 
 
-def rng_for(seed: int, span_index: int, who: str) -> random.Random:
-    """A random source for one player in one section of one take: the same every time."""
-    return random.Random(f"{seed}:{span_index}:{who}")
+def rng_for(seed: int, span_index: int, who: str, risk: float) -> random.Random:
+    """A random source for one player in one section of one take: the same every time.
+
+    At risk 0 it is made on first use (most risk-0 players never roll a die, and a render
+    then never imports :mod:`random`)."""
+    if risk > 0:
+        import random
+
+        return random.Random(f"{seed}:{span_index}:{who}")
+    return _OnFirstUse(f"{seed}:{span_index}:{who}")  # type: ignore[return-value]
+
+
+class _OnFirstUse:
+    """``random.Random(seed)``, made when first asked for a number (the same numbers)."""
+
+    __slots__ = ("_rng", "_seed")
+
+    def __init__(self, seed: str) -> None:
+        self._seed = seed
+        self._rng: random.Random | None = None
+
+    def __getattr__(self, name: str) -> object:
+        if self._rng is None:
+            import random
+
+            self._rng = random.Random(self._seed)
+        return getattr(self._rng, name)
 
 
 def fit_octave(pitch: int, low: int, high: int) -> int:

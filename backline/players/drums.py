@@ -4,14 +4,13 @@ crashes on downbeats, hits and stops, and a groove for any meter grouped by its 
 
 from __future__ import annotations
 
-import random
-
 from ..model import Meter, SectionSpan, TimelineBar
 from ..styles import DRUM_VOICES, Style
 from .common import BarCache, Note, bar_key, bar_swing, intensity, level_at, meter_key, remember, swing_offset, velocity
 
 TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
 if TYPE_CHECKING:
+    import random
     from typing import Any
 
 GHOST = 28

@@ -5,8 +5,6 @@ hits played together, silence on N.C. and stops.
 
 from __future__ import annotations
 
-import random
-
 from ..model import SectionSpan, TimelineBar
 from ..styles import Part, Style
 from .common import (
@@ -24,6 +22,10 @@ from .common import (
     velocity,
 )
 from .voicing import voice
+
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    import random
 
 SHORT = {"m": 0.35}
 

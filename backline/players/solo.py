@@ -8,12 +8,15 @@ register and density across the section. Risk sets density, range and outside no
 from __future__ import annotations
 
 import math
-import random
 
 from ..model import SectionSpan, TimelineBar
 from ..theory.chords import Chord
 from ..theory.pitch import Key
 from .common import Note, bar_at, chord_at, level_at, swing_offset, velocity
+
+TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
+if TYPE_CHECKING:
+    import random
 
 SOLO_RANGES = {"guitar": (52, 88), "keys": (55, 88), "piano": (55, 88), "organ": (55, 84),
                "sax": (44, 75), "tenor-sax": (44, 75), "alto-sax": (49, 81), "trumpet": (52, 82),
