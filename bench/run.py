@@ -95,24 +95,31 @@ def batch_rows(tmp: str, rounds: int = 3) -> list[tuple[str, str, str]]:
                         f"[outputs]\n{outputs}")
             items = expand(load_spec(spec_path))
             times: dict[tuple[str, int], list[float]] = {}
+            busy: dict[str, list[float]] = {}
             for _ in range(rounds):
                 for engine in engines:
                     for workers in (1, 2):
                         out = os.path.join(folder, f"out-{engine}-{workers}")
                         address = getattr(clusters.get(workers), "scheduler_address", None)
+                        cpu = _workers_cpu(clusters.get(workers) if engine == "dask" else None)
                         t = time.perf_counter()
                         if engine == "local":
                             run_batch(items, out, engine="local", jobs=workers)
                         else:
                             run_batch(items, out, engine="dask", address=address)
-                        times.setdefault((engine, workers), []).append(time.perf_counter() - t)
+                        wall = time.perf_counter() - t
+                        times.setdefault((engine, workers), []).append(wall)
+                        if workers == 2:
+                            used = _workers_cpu(clusters.get(workers) if engine == "dask" else None) - cpu
+                            busy.setdefault(engine, []).append(used / (wall * workers))
                         shutil.rmtree(out, ignore_errors=True)
             for engine in engines:
                 one, two = times[(engine, 1)], times[(engine, 2)]
                 scaling = statistics.median([a / b for a, b in zip(one, two, strict=True)])
                 rows.append((f"batch {label}, {engine}, 1 / 2 workers", f"{len(items) / statistics.median(one):.1f}/s",
                              f"{len(items) / statistics.median(two):.1f}/s with 2: scaling {scaling:.2f}x "
-                             f"(goal >= 1.8x), {len(items)} items, median of {rounds}"))
+                             f"(goal >= 1.8x), {len(items)} items, median of {rounds}; the 2 workers busy "
+                             f"{statistics.median(busy[engine]):.0%} of the time"))
             if "dask" in engines:
                 extra = statistics.median([d - lo for d, lo in zip(times[("dask", 2)], times[("local", 2)],
                                                                      strict=True)])
@@ -122,6 +129,27 @@ def batch_rows(tmp: str, rounds: int = 3) -> list[tuple[str, str, str]]:
         for cluster in clusters.values():
             cluster.close()  # type: ignore[attr-defined]
     return rows
+
+
+def _workers_cpu(cluster: object | None) -> float:
+    """CPU seconds used so far by the batch's workers: the local pool's (reaped) child
+    processes, or a Dask cluster's worker processes."""
+    import resource
+
+    if cluster is None:
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return used.ru_utime + used.ru_stime
+    from distributed import Client
+
+    with Client(cluster) as client:
+        return sum(client.run(_own_cpu).values())
+
+
+def _own_cpu() -> float:
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
 
 
 def interchange_rows(backline: str, tmp: str) -> list[tuple[str, str, str]]:
