@@ -162,3 +162,12 @@ def test_synth_is_reproducible_and_keeps_the_soundfont_loaded() -> None:
     assert db(first) > -40  # it sounds
     onset = int(np.flatnonzero(np.abs(first).max(axis=1) > 1e-3)[0])
     assert onset < 0.01 * 44100  # the first chord starts on time, not a block late
+
+
+def test_render_audio_mute_leaves_the_instrument_out(tmp_path: object) -> None:
+    song = backline.loads(SHORT)
+    made = render_audio(perform(song), str(tmp_path), "playalong", stems=True, mute=("bass",))
+    assert "bass" not in made["stems"] and "drums" in made["stems"]
+    mix, _ = sf.read(made["audio"], dtype="float32")
+    stems = sum(sf.read(p, dtype="float32")[0] for p in made["stems"].values())
+    assert np.corrcoef(mix.ravel(), stems.ravel())[0, 1] > 0.99

@@ -2,9 +2,10 @@
 
 Each instrument (or, for a mix alone, each half of the band) is rendered by its own
 FluidSynth synthesizer (in-process, see ``synth.py``), as many at once as there are cores;
-the stems are the parts of the mix, so the mix is their sum. The mix is normalised to -14 LUFS integrated with samples
-under -1 dBFS (a smooth limiter where needed; the same gain goes on every stem), the song's
-release tail is kept (at most 5 s, faded), and a 2 ms fade-in guards the first sample.
+the stems are the parts of the mix, so the mix is their sum. The mix is normalised to -14 LUFS
+integrated with samples under -1 dBFS (a smooth limiter where needed; the same gain goes on
+every stem), the song's release tail is kept (at most 5 s, faded), and a 2 ms fade-in guards
+the first sample.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ __all__ = ["AudioError", "render_audio"]
 
 
 def _groups(perf: Performance, stems: bool, cores: int) -> list[list[str]]:
-    """Which instruments each FluidSynth process plays: one each for stems, else balanced halves."""
+    """Which instruments each synthesizer plays: one each for stems, else balanced halves."""
     names = [t.instrument for t in perf.tracks]
     if stems or cores <= 1:
         return [[n] for n in names] if stems else [names]
@@ -89,58 +90,35 @@ def _small_pages() -> Iterator[None]:
 def _render_audio(perf: Performance, outdir: str, name: str, stems: bool, fmt: str, rate: int,
                   soundfont: str | None, count_in: int, click: bool, mute: tuple[str, ...],
                   jobs: int | None) -> dict[str, Any]:
-    from concurrent.futures import ThreadPoolExecutor
-
     import numpy as np
-
-    from ..midi.encode import encode_performance
 
     if fmt not in ("wav", "flac"):
         raise AudioError(f"unknown audio format {fmt!r}: use wav or flac")
     if rate not in (44100, 48000):
         raise AudioError(f"unsupported rate {rate}: use 44100 or 48000")
-    from .synth import library, render_midi
+    from .loudness import frame_peaks
+    from .synth import library
 
     sf2 = find_soundfont(soundfont)
     library()
     cores = jobs or os.cpu_count() or 1
-    groups = _groups(perf, stems, cores)
     offset_seconds = count_in * perf.timeline.bars[0].seconds if count_in and perf.timeline.bars else 0.0
-    seconds = perf.seconds + offset_seconds
-    weight = _weights(perf)
-    jobs_list = [(encode_performance(perf, count_in=count_in, click=False, only=tuple(g)), "+".join(g))
-                 for g in groups]
-    if count_in or click:
-        jobs_list.append((encode_performance(perf, count_in=count_in, click=click, only=("click",)), "click"))
-    heaviest_first = sorted(jobs_list, key=lambda j: -sum(weight.get(n, 0.0) for n in j[1].split("+")))
-    end = round(seconds * rate)
+    end = round((perf.seconds + offset_seconds) * rate)
     frames = end + int(TAIL_SECONDS * rate)
-    chorus = any(t.chorus > 0 for t in perf.tracks)
-    with ThreadPoolExecutor(max_workers=max(1, cores)) as pool:  # ctypes lets go of the GIL: one core each
-        done = pool.map(lambda j: render_midi(j[0], sf2, rate, frames, chorus), heaviest_first)
-        by_label = {label: part for (_, label), part in zip(heaviest_first, done, strict=True)}
-    labels = [label for _, label in jobs_list]
-    parts = [by_label[label] for label in labels]
-    muted = [i for i, label in enumerate(labels) if label in mute]
+    if mute:  # a play-along: the muted instruments are neither in the mix nor among the stems
+        perf = perf._replace(tracks=[t for t in perf.tracks if t.instrument not in mute])
+    clicks = bool(count_in or click) and "click" not in mute
+    kept = _synthesize(perf, _groups(perf, stems, cores), sf2, rate, frames, count_in, click, clicks, cores)
     mix = np.zeros((frames, 2), np.float32)
-    for i, p in enumerate(parts):
-        if i not in muted:
-            mix[: len(p)] += p
+    for part in kept.values():
+        mix += part
     length = end + _tail_length(mix, end, rate)
-    from .loudness import frame_peaks
-
     peaks = frame_peaks(mix[:length])
     if stems:
-        for i, p in enumerate(parts):
-            if i not in muted:
-                np.maximum(peaks, frame_peaks(p[:length]), out=peaks)
+        for part in kept.values():
+            np.maximum(peaks, frame_peaks(part[:length]), out=peaks)
     gain_env, loudness = _master_gain(mix[:length], peaks, rate)
-    ramp = np.ones(length, np.float32)
-    fade_in, fade_out = min(length, int(0.002 * rate)), min(length, int(0.25 * rate))
-    ramp[:fade_in] = np.linspace(0.0, 1.0, fade_in, dtype=np.float32)
-    if length > end:
-        ramp[length - fade_out:] *= np.linspace(1.0, 0.0, fade_out, dtype=np.float32)
-    gain_env *= ramp
+    gain_env *= _fades(length, end, rate)
     path = os.path.join(outdir, f"{name}.{fmt}")
     result: dict[str, Any] = {
         "audio": path, "loudness": round(loudness, 2),
@@ -150,19 +128,56 @@ def _render_audio(perf: Performance, outdir: str, name: str, stems: bool, fmt: s
     if stems:
         folder = os.path.join(outdir, f"{name}-stems")
         os.makedirs(folder, exist_ok=True)
-        wanted = [(label, os.path.join(folder, f"{label}.{fmt}"), parts[i]) for i, label in enumerate(labels)
-                  if i not in muted]
-        files += [(stem_path, part) for _, stem_path, part in wanted]
-        result["stems"] = {label: stem_path for label, stem_path, _ in wanted}
+        result["stems"] = {label: os.path.join(folder, f"{label}.{fmt}") for label in kept}
+        files += [(result["stems"][label], part) for label, part in kept.items()]
+    _write_all(files, gain_env, rate, fmt, cores)
+    return result
 
-    def finish(item: tuple[str, np.ndarray]) -> None:  # gain in place: these buffers are done with
-        audio = item[1][:length]
+
+def _synthesize(perf: Performance, groups: list[list[str]], soundfont: str, rate: int, frames: int,
+                count_in: int, click: bool, clicks: bool, cores: int) -> dict[str, np.ndarray]:
+    """Each group's audio (and with ``clicks`` the click's), ``frames`` long, keyed by its label
+    ("drums", "bass+keys", "click"), in the order of the groups; the heaviest starts first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..midi.encode import encode_performance
+    from .synth import render_midi
+
+    jobs = {"+".join(g): encode_performance(perf, count_in=count_in, click=False, only=tuple(g)) for g in groups}
+    if clicks:
+        jobs["click"] = encode_performance(perf, count_in=count_in, click=click, only=("click",))
+    weight = _weights(perf)
+    order = sorted(jobs, key=lambda label: -sum(weight.get(n, 0.0) for n in label.split("+")))
+    chorus = any(t.chorus > 0 for t in perf.tracks)
+    with ThreadPoolExecutor(max_workers=max(1, cores)) as pool:  # ctypes lets go of the GIL: one core each
+        done = dict(zip(order, pool.map(lambda label: render_midi(jobs[label], soundfont, rate, frames, chorus),
+                                        order), strict=True))
+    return {label: done[label] for label in jobs}
+
+
+def _fades(length: int, end: int, rate: int) -> np.ndarray:
+    """A 2 ms fade-in, and a 250 ms fade-out at the end of the kept tail."""
+    import numpy as np
+
+    ramp = np.ones(length, np.float32)
+    fade_in, fade_out = min(length, int(0.002 * rate)), min(length, int(0.25 * rate))
+    ramp[:fade_in] = np.linspace(0.0, 1.0, fade_in, dtype=np.float32)
+    if length > end:
+        ramp[length - fade_out:] *= np.linspace(1.0, 0.0, fade_out, dtype=np.float32)
+    return ramp
+
+
+def _write_all(files: list[tuple[str, np.ndarray]], gain_env: np.ndarray, rate: int, fmt: str, cores: int) -> None:
+    """Each buffer times the gain (in place: the buffers are done with), written to its path."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def finish(item: tuple[str, np.ndarray]) -> None:
+        audio = item[1][: len(gain_env)]
         audio *= gain_env[:, None]
         _write(item[0], audio, rate, fmt)
 
     with ThreadPoolExecutor(max_workers=max(1, cores)) as pool:
         list(pool.map(finish, files))
-    return result
 
 
 def _master_gain(mix: np.ndarray, peaks: np.ndarray, rate: int) -> tuple[np.ndarray, float]:
