@@ -171,3 +171,11 @@ def test_render_audio_mute_leaves_the_instrument_out(tmp_path: object) -> None:
     mix, _ = sf.read(made["audio"], dtype="float32")
     stems = sum(sf.read(p, dtype="float32")[0] for p in made["stems"].values())
     assert np.corrcoef(mix.ravel(), stems.ravel())[0, 1] > 0.99
+
+
+def test_the_same_take_gives_the_same_audio_on_any_number_of_cores(tmp_path: object) -> None:
+    perf = perform(backline.loads(SHORT), seed=3, risk=0.5)
+    one = render_audio(perf, str(tmp_path), "one-core", jobs=1)
+    two = render_audio(perf, str(tmp_path), "two-cores", jobs=2)
+    with open(one["audio"], "rb") as a, open(two["audio"], "rb") as b:
+        assert a.read() == b.read()

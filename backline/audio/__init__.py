@@ -25,17 +25,19 @@ if TYPE_CHECKING:
 TARGET_LUFS = -14.0
 CEILING = 10 ** (-1.05 / 20)  # a hair under -1 dBFS, so 24-bit rounding stays under it
 TAIL_SECONDS = 5.0
+MIX_SYNTHS = 2  # a mix alone is played by two synthesizers (cores only decide how many run at once)
 
 __all__ = ["AudioError", "render_audio"]
 
 
-def _groups(perf: Performance, stems: bool, cores: int) -> list[list[str]]:
-    """Which instruments each synthesizer plays: one each for stems, else balanced halves."""
+def _groups(perf: Performance, stems: bool) -> list[list[str]]:
+    """Which instruments each synthesizer plays: one each for stems, else two balanced halves
+    (always two, whatever the cores: the same take gives the same bytes on every machine)."""
     names = [t.instrument for t in perf.tracks]
-    if stems or cores <= 1:
-        return [[n] for n in names] if stems else [names]
+    if stems:
+        return [[n] for n in names]
     weight = _weights(perf)
-    groups: list[list[str]] = [[] for _ in range(min(cores, len(names)))]
+    groups: list[list[str]] = [[] for _ in range(min(MIX_SYNTHS, len(names)))]
     loads = [0.0] * len(groups)
     for name in sorted(names, key=lambda n: -weight[n]):
         k = loads.index(min(loads))
@@ -108,7 +110,7 @@ def _render_audio(perf: Performance, outdir: str, name: str, stems: bool, fmt: s
     if mute:  # a play-along: the muted instruments are neither in the mix nor among the stems
         perf = perf._replace(tracks=[t for t in perf.tracks if t.instrument not in mute])
     clicks = bool(count_in or click) and "click" not in mute
-    kept = _synthesize(perf, _groups(perf, stems, cores), sf2, rate, frames, count_in, click, clicks, cores)
+    kept = _synthesize(perf, _groups(perf, stems), sf2, rate, frames, count_in, click, clicks, cores)
     mix = np.zeros((frames, 2), np.float32)
     for part in kept.values():
         mix += part
