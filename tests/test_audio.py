@@ -133,6 +133,11 @@ def test_missing_soundfont_is_a_clear_error(tmp_path: object, monkeypatch: pytes
     with open(chart, "w") as f:
         f.write("section A:\n  | C |\n")
     assert main(["render", chart, "--audio", "-o", str(tmp_path)]) == 1
+    not_sf2 = os.path.join(str(tmp_path), "notes.sf2")
+    with open(not_sf2, "w") as f:
+        f.write("not a SoundFont")
+    with pytest.raises(AudioError, match="is not a SoundFont"):
+        render_audio(perform(backline.loads("section A:\n  | C |\n")), str(tmp_path), "x", soundfont=not_sf2)
 
 
 @needs_shared

@@ -49,8 +49,27 @@ def find_soundfont(explicit: str | None = None) -> str:
         if path:
             if not os.path.isfile(path):
                 raise AudioError(f"SoundFont {path!r} (from {source}) does not exist: {INSTALL_HINT}")
+            check_soundfont(path, source)
             return path
     found = candidates()
     if not found:
         raise AudioError(f"no SoundFont found: {INSTALL_HINT}")
     return found[0]
+
+
+def check_soundfont(path: str, source: str = "--soundfont") -> None:
+    """``AudioError`` unless ``path`` starts like a SoundFont (SF2/SF3: RIFF … sfbk) or a DLS file.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".sf2") as f:
+    ...     check_soundfont(f.name)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    backline.audio.soundfont.AudioError: ... is not a SoundFont (no RIFF sfbk header): ...
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as e:
+        raise AudioError(f"SoundFont {path!r} (from {source}) cannot be read: {e.strerror or e}") from None
+    if head[:4] != b"RIFF" or head[8:12] not in (b"sfbk", b"DLS "):
+        raise AudioError(f"{path!r} (from {source}) is not a SoundFont (no RIFF sfbk header): {INSTALL_HINT}")
