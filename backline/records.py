@@ -28,13 +28,17 @@ from __future__ import annotations
 
 import collections
 
-_CLASS_KEYS = frozenset({"__annotations__", "__module__", "__qualname__", "__dict__", "__weakref__",
-                         "__orig_bases__", "__static_attributes__", "__firstlineno__"})
+_CLASS_KEYS = frozenset({"__annotations__", "__annotate__", "__annotate_func__", "__module__", "__qualname__",
+                         "__dict__", "__weakref__", "__orig_bases__", "__static_attributes__", "__firstlineno__",
+                         "__classdictcell__"})
 
 
 class _RecordMeta(type):
     def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, object]) -> type:
-        annotations = namespace.get("__annotations__", {})
+        annotations = namespace.get("__annotations__")
+        if annotations is None and callable(namespace.get("__annotate__")):  # Python 3.14's lazy form
+            annotations = namespace["__annotate__"](1)  # type: ignore[operator]
+        annotations = annotations or {}
         assert isinstance(annotations, dict)
         fields = list(annotations)
         defaults = [namespace[f] for f in fields if f in namespace]
