@@ -91,7 +91,7 @@ def batch_rows(tmp: str, out_base: str, storage: str, rounds: int = 3) -> list[t
         engines = ["local"]
     try:
         for label, outputs, seeds in (("MIDI + labels", "midi = true\nlabels = true\n", 150),
-                                      ("mix audio (32 s songs)", "midi = true\nmix = true\n", 8)):
+                                      ("mix audio (32 s songs)", "midi = true\nmix = true\n", 16)):
             spec_path = os.path.join(folder, f"spec-{seeds}.toml")
             with open(spec_path, "w") as f:
                 f.write(f'charts = ["*.chart"]\n[matrix]\nseed = {list(range(seeds))}\nrisk = [0.5]\n'
