@@ -175,9 +175,10 @@ def tasks(items: list[Item], workers: int) -> list[list[Item]]:
 
 def warm(audio: bool) -> None:
     """Get a worker ready: the players imported and, for audio, the SoundFont loaded; both stay
-    for every item the worker renders."""
+    for every item the worker renders. Memory freed by one item is kept for the next."""
     from ..players import band  # noqa: F401
 
+    keep_freed_memory()
     if audio:
         from ..audio.soundfont import find_soundfont
         from ..audio.synth import keep_loaded
@@ -185,14 +186,35 @@ def warm(audio: bool) -> None:
         keep_loaded(find_soundfont())
 
 
+def keep_freed_memory() -> bool:
+    """Let glibc keep and reuse freed buffers of up to 32 MB instead of unmapping them.
+
+    Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_`` set, which turns off glibc's own
+    adaptive thresholds: every audio buffer over 128 kB was then mapped afresh (page faults on
+    every touch), and an audio item cost 20% more on a Dask worker than in a plain process
+    (measured: 372 ms against 298 ms, the same after this call). False where there is no glibc.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(mallopt(m_mmap_threshold, 32 << 20)) and bool(mallopt(m_trim_threshold, 256 << 20))
+
+
 def _local(items: list[Item], outdir: str, jobs: int) -> Iterable[dict[str, Any]]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    if jobs <= 1:
+    audio = any(_has_audio(i) for i in items)
+    if jobs <= 1:  # in this process, made ready the way a pool's worker is
+        warm(audio)
         for item in items:
             yield safe_render(item, outdir)
         return
-    audio = any(_has_audio(i) for i in items)
     with ProcessPoolExecutor(max_workers=jobs, initializer=warm, initargs=(audio,)) as pool:
         futures = [pool.submit(safe_render_all, task, outdir) for task in tasks(items, jobs)]
         for fut in as_completed(futures):
