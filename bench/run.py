@@ -90,7 +90,7 @@ def batch_rows(tmp: str, out_base: str, storage: str, rounds: int = 3) -> list[t
     except ImportError:
         engines = ["local"]
     try:
-        for label, outputs, seeds in (("MIDI + labels", "midi = true\nlabels = true\n", 150),
+        for label, outputs, seeds in (("MIDI + labels", "midi = true\nlabels = true\n", 300),
                                       ("mix audio (32 s songs)", "midi = true\nmix = true\n", 16)):
             spec_path = os.path.join(folder, f"spec-{seeds}.toml")
             with open(spec_path, "w") as f:
