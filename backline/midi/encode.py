@@ -61,18 +61,18 @@ def encode_track(events: list[Event], notes: list[int], end_tick: int) -> bytes:
     ``notes`` holds channel messages packed as ints by :func:`pack` (sorting ints is
     several times faster than sorting tuples); ``events`` the rest, as (key, bytes)."""
     events.sort()  # ties at one key keep a fixed order: by their bytes
-    keys = notes
-    keys.extend((key << 24) | i for i, (key, _) in enumerate(events))
-    keys.sort()
+    notes.extend((key << 24) | i for i, (key, _) in enumerate(events))
+    notes.sort()
+    payload = _Payloads(enumerate(data for _, data in events))
     chunks: list[bytes] = []
     add = chunks.append
     short, limit = _SHORT, len(_SHORT)
     now = 0
-    for k in keys:
+    for k in notes:
         tick = k >> 26
         delta = tick - now
         add(short[delta] if delta < limit else _vlq(delta))
-        add(events[k & 0xFFFFFF][1] if k & _NOTE_BIT == 0 else (k & 0xFFFFFF).to_bytes(3, "big"))
+        add(payload[k & 0xFFFFFF])
         now = tick
     chunks.append(vlq(max(0, end_tick - now)))
     chunks.append(b"\xff\x2f\x00")
@@ -80,7 +80,13 @@ def encode_track(events: list[Event], notes: list[int], end_tick: int) -> bytes:
     return b"MTrk" + struct.pack(">I", len(body)) + body
 
 
-_NOTE_BIT = 2 << 24  # ORDER_OFF and ORDER_ON have this bit; ORDER_META and ORDER_SETUP do not
+class _Payloads(dict[int, bytes]):
+    """The bytes after each delta time: by index for ``events`` (below 0x800000), by packed
+    message for notes (a status byte sets 0x800000); each message's bytes are made once."""
+
+    def __missing__(self, message: int) -> bytes:
+        data = self[message] = message.to_bytes(3, "big")
+        return data
 
 
 def pack(tick: int, order: int, status: int, data1: int, data2: int) -> int:
