@@ -1,9 +1,9 @@
 """FluidSynth in-process, through its C library (libfluidsynth, from the Debian package).
 
-A :class:`Synth` keeps one synthesizer with its SoundFont loaded and renders whole MIDI
-files into float32 stereo arrays, straight into numpy memory: no process to start, no
-SoundFont to load again, no raw file to write and read back. ctypes lets go of the GIL
-while the library renders, so synths in separate threads render on separate cores.
+:func:`render_midi` plays a whole MIDI file on a fresh :class:`Synth` into a float32 stereo
+array, straight into numpy memory: no process to start, no raw file to write and read back,
+and the SoundFont's samples stay loaded between renders (:func:`keep_loaded`). ctypes lets go
+of the GIL while the library renders, so synths in separate threads render on separate cores.
 
 The binding is our own and small (MEASURED.md: pyfluidsynth silently lacks functions of
 Debian's 2.3 library): every call used here is looked up when the library is loaded, every
@@ -44,7 +44,6 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "fluid_synth_sfload": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]),
     "fluid_synth_set_interp_method": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]),
     "fluid_synth_chorus_on": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]),
-    "fluid_synth_system_reset": (ctypes.c_int, [ctypes.c_void_p]),
     "fluid_synth_write_float": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
                                                ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int]),
     "new_fluid_player": (ctypes.c_void_p, [ctypes.c_void_p]),
