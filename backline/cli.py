@@ -73,14 +73,12 @@ def _parser(command: str | None = None) -> Any:
                                 formatter_class=_Formatter)
     p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(metavar="COMMAND")
-    built = []
 
     def cmd(name: str, func: Callable[[argparse.Namespace], int], help: str) -> Any:
         if command is not None and name != command:
             return _Unused()
         sp = sub.add_parser(name, help=help, description=help, formatter_class=_Formatter)
         sp.set_defaults(func=func)
-        built.append(name)
         return sp
 
     c = cmd("check", cmd_check, "check charts; exit 0 when all are valid")
@@ -214,7 +212,7 @@ def _parser(command: str | None = None) -> Any:
     s.add_argument("what", nargs="*", metavar="show NAME")
     s.add_argument("--json", action="store_true")
     _styles_option(s)
-    return p if built else None
+    return p if sub.choices else None
 
 
 def _audio_options(p: Any) -> None:
@@ -370,7 +368,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             "click": args.click, "styles_dir": args.styles, "audio": audio}
     if audio is not None and jobs > 1 and len(args.charts) > 1:
         audio["jobs"] = 1  # the charts are the parallel part
-    work, songs, taken, status = [], [], set(), EXIT_OK
+    work, taken, status, loaded = [], set(), EXIT_OK, None
     for path in args.charts:  # read titles first, so two songs never write one file
         song = _load_one(path, names)
         if song is None:
@@ -383,9 +381,9 @@ def cmd_render(args: argparse.Namespace) -> int:
             name = f"{slug(title)}-{n}"
         taken.add(name)
         work.append((path, args.out, name, opts))
-        songs.append(song)
-    if len(work) == 1:
-        done = [render_loaded(songs[0], work[0])]
+        loaded = song
+    if len(work) == 1:  # the one chart that loaded: render it here, without parsing it again
+        done = [render_loaded(loaded, work[0])]
     else:  # workers load their own charts, so the jobs sent to them stay small
         done = run_many(render_job, work, jobs, "rendering", quiet=args.json)
     results = [d["result"] for d in done if "result" in d]
