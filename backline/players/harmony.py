@@ -123,8 +123,6 @@ def _sound(token: str, voicing: list[int], start: float, dur: float, vel: int, s
     order = voicing[::-1] if token in ("u", "U") else voicing
     spread = strum_ms / 1000 * bar.tempo / 60 * (1.0 if token in ("d", "u", "D", "U") else 0.4)
     new = tuple.__new__  # Note's own __new__ only adds a call around this
-    if spread == 0:
-        return [new(Note, (start, dur, p, vel - (3 if i else 0))) for i, p in enumerate(order)]
     return [new(Note, (start + i * spread, max(0.05, dur - i * spread), p, vel - (3 if i else 0)))
             for i, p in enumerate(order)]
 
