@@ -72,14 +72,14 @@ def render_loaded(song: Any, job: RenderJob) -> dict[str, Any]:
     from .render import render_midi
 
     path, outdir, name, opts = job
-    if not opts.get("audio"):
-        return {"path": path, "result": render_midi(song, outdir, name=name, **opts)}
-    from .audio.soundfont import AudioError
-
     try:
         return {"path": path, "result": render_midi(song, outdir, name=name, **opts)}
-    except AudioError as e:
-        return {"path": path, "problems": [f"{path}: error: {e}"]}
+    except Exception as e:
+        from .audio.soundfont import AudioError  # imported only here: a MIDI render never needs it
+
+        if isinstance(e, AudioError):
+            return {"path": path, "problems": [f"{path}: error: {e}"]}
+        raise
 
 
 def check_job(path_and_styles: tuple[str, str | None]) -> list[dict[str, object]]:
