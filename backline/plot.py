@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .players.band import Performance
+    from .performance import Performance
 
 COLORS = {"drums": "#7f7f7f", "bass": "#1f77b4", "keys": "#2ca02c", "guitar": "#d62728", "pad": "#9467bd",
           "melody": "#ff7f0e", "solo": "#e377c2"}

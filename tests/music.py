@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from backline.model import ChordSpan, Timeline
-from backline.players.band import Performance
-from backline.players.common import Note
+from backline.performance import Note, Performance
 
 EPS = 0.12  # quarter notes: room for human timing at high risk
 

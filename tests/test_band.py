@@ -301,3 +301,26 @@ def test_crash_only_on_section_downbeats() -> None:
     assert drums is not None
     crashes = sorted(n.start for n in drums.notes if n.pitch == 49)
     assert crashes == [0.0, 16.0, 32.0, 44.0]  # three section starts and the final hit
+
+
+def test_controls_reach_the_midi_file(tmp_path: object) -> None:
+    """Sustain pedal, expression and pitch bend on a track are written where they fall."""
+    from backline.performance import BEND, EXPRESSION, SUSTAIN, Control
+
+    perf = perform(backline.loads("tempo: 120\nsection A:\n  | C | G |\n"))
+    keys = perf.track("keys")
+    assert keys is not None
+    controls = (Control(0.0, SUSTAIN, 127), Control(3.75, SUSTAIN, 0), Control(4.0, EXPRESSION, 90),
+                Control(4.5, BEND, 4096), Control(5.0, BEND, -8192))
+    perf.tracks[perf.tracks.index(keys)] = keys._replace(controls=controls)
+    path = os.path.join(str(tmp_path), "cc.mid")
+    perf.to_midi(path)
+    track = next(t for t in mido.MidiFile(path).tracks if t.name == "Keys")
+    now, seen = 0, []
+    for m in track:
+        now += m.time
+        if m.type == "control_change" and m.control in (SUSTAIN, EXPRESSION):
+            seen.append((now / 480, m.control, m.value))
+        elif m.type == "pitchwheel":
+            seen.append((now / 480, BEND, m.pitch))
+    assert seen == [(0.0, 64, 127), (3.75, 64, 0), (4.0, 11, 90), (4.5, BEND, 4096), (5.0, BEND, -8192)]

@@ -20,7 +20,7 @@ from .soundfont import AudioError, find_soundfont
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..players.band import Performance
+    from ..performance import Performance
 
 TARGET_LUFS = -14.0
 CEILING = 10 ** (-1.05 / 20)  # a hair under -1 dBFS, so 24-bit rounding stays under it

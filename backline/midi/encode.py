@@ -15,15 +15,17 @@ import struct
 
 from ..model import Meter, Timeline
 from ..nogc import without_gc
+from ..performance import BEND
 
 TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
 if TYPE_CHECKING:
-    from ..players.band import Performance, Track
+    from ..performance import Performance, Track
 
 TPQ = 480
 CLICK_CHANNEL = 15
 CLICK_PROGRAM = 115  # woodblock
 ORDER_META, ORDER_SETUP, ORDER_OFF, ORDER_ON = 0, 1, 2, 3  # events at one tick sort by this
+ORDER_CONTROL = ORDER_OFF  # controllers: after set-up; before note-ons, and beside note-offs by their bytes
 
 Event = tuple[int, bytes]  # (tick * 4 + order, bytes after the delta time)
 
@@ -169,6 +171,29 @@ def track_notes(track: Track, offset: float) -> list[int]:
         end = round((start_beat + length + offset) * TPQ)
         add((start << 26) | on | (pitch << 8) | vel)
         add(((end if end > start else start + 1) << 26) | off | (pitch << 8))
+    if track.controls:
+        out.extend(track_controls(track, offset))
+    return out
+
+
+def track_controls(track: Track, offset: float) -> list[int]:
+    """The track's controller changes and pitch bends, packed (see :func:`pack`); at one
+    tick they come after note-offs and before note-ons (a pedal lifts, then a chord sounds).
+
+    >>> from backline.performance import BEND, SUSTAIN, Control, Track
+    >>> t = Track("Keys", "keys", 0, 0, [], [], controls=(Control(1.0, SUSTAIN, 127), Control(0, BEND, -8192)))
+    >>> [hex(k & 0xFFFFFF) for k in track_controls(t, 0.0)]
+    ['0xb0407f', '0xe00000']
+    """
+    cc, bend = 0xB0 | track.channel, 0xE0 | track.channel
+    out: list[int] = []
+    for beat, number, value in track.controls:
+        tick = round((beat + offset) * TPQ)
+        if number == BEND:
+            v = max(0, min(16383, value + 8192))
+            out.append(pack(tick, ORDER_CONTROL, bend, v & 0x7F, v >> 7))
+        else:
+            out.append(pack(tick, ORDER_CONTROL, cc, number, max(0, min(127, value))))
     return out
 
 

@@ -16,6 +16,7 @@ import math
 
 from ..model import Riff, SectionSpan, Song, Timeline, TimelineBar
 from ..nogc import without_gc
+from ..performance import Performance, Track
 from ..styles import Style, load_style
 from ..theory.chords import Chord
 from .bass import play_bass
@@ -27,9 +28,9 @@ from .solo import SOLO_PROGRAMS, play_solo
 
 TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
 if TYPE_CHECKING:
-    from typing import Any, NamedTuple
-else:
-    from ..records import NamedTuple
+    from typing import Any
+
+__all__ = ["Performance", "Track", "perform"]  # the records live in backline.performance
 
 TWO_PI = 2.0 * math.pi
 CHANNELS = {"keys": 0, "bass": 1, "guitar": 2, "pad": 3, "melody": 4, "solo": 5, "drums": 9}
@@ -37,52 +38,6 @@ TRACK_NAMES = {"drums": "Drums", "bass": "Bass", "keys": "Keys", "guitar": "Guit
                "melody": "Melody"}
 ORDER = ("drums", "bass", "keys", "guitar", "pad", "melody", "solo")
 MAX_PUSH_MS = 15.0
-
-
-class Track(NamedTuple):
-    """One instrument's part: its notes and how it is set up (program, pan, sends)."""
-
-    name: str
-    instrument: str
-    channel: int
-    program: int
-    notes: list[Note]
-    programs: list[tuple[float, int]]  # (beat, program) changes
-    volume: int = 100
-    pan: int = 64
-    reverb: int = 40
-    chorus: int = 0
-
-
-class Performance(NamedTuple):
-    """A take: the song as notes per instrument, with the seed and risk that made it."""
-
-    song: Song
-    timeline: Timeline
-    tracks: list[Track]
-    seed: int
-    risk: float
-    styles: list[str]
-    choices: list[dict[str, Any]]
-
-    @property
-    def seconds(self) -> float:
-        return self.timeline.seconds
-
-    def track(self, instrument: str) -> Track | None:
-        return next((t for t in self.tracks if t.instrument == instrument), None)
-
-    def to_midi(self, path: str, count_in: int = 0, click: bool = False) -> None:
-        """Write a type-1 MIDI file (see ``backline.midi``)."""
-        from ..files import write_atomic
-        from ..midi.encode import encode_performance
-
-        write_atomic(path, encode_performance(self, count_in=count_in, click=click))
-
-    def to_bytes(self, count_in: int = 0, click: bool = False) -> bytes:
-        from ..midi.encode import encode_performance
-
-        return encode_performance(self, count_in=count_in, click=click)
 
 
 @without_gc

@@ -9,30 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..model import ChordSpan, Meter, TimelineBar
+from ..performance import Note
 
 TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
 if TYPE_CHECKING:
     import random
-    from typing import NamedTuple, TypeVar
+    from typing import TypeVar
 
     T = TypeVar("T")
-else:
-    from ..records import NamedTuple
 
 # Playable ranges (MIDI notes), from common practice (see MUSICIANSHIP.md).
 RANGES = {"bass": (28, 67), "guitar": (40, 88), "keys": (36, 96), "pad": (36, 84),
           "melody": (36, 96), "solo": (36, 96)}
 # Where each instrument's riffs sit, so two instruments on one riff don't collide.
 RIFF_CENTER = {"bass": 40, "guitar": 55, "keys": 64, "pad": 62}
-
-
-class Note(NamedTuple):
-    """A played note: start and length in quarter notes from the song's start."""
-
-    start: float
-    length: float
-    pitch: int
-    velocity: int
 
 
 def intensity(level: float) -> str:
