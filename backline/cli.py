@@ -208,6 +208,8 @@ def _parser(command: str | None = None) -> Any:
     ba.add_argument("--jobs", type=int, default=0, metavar="N", help="processes (default: all cores)")
     ba.add_argument("--json", action="store_true")
 
+    _studio_commands(cmd)
+
     s = cmd("styles", cmd_styles, "list the styles, or show one")
     s.add_argument("what", nargs="*", metavar="show NAME")
     s.add_argument("--json", action="store_true")
@@ -755,6 +757,80 @@ def cmd_styles(args: argparse.Namespace) -> int:
         for s in styles:
             print(f"{s.name:<{width}}  {s.description}")
     return EXIT_OK
+
+
+def _studio_commands(cmd: Callable[..., Any]) -> None:
+    """``session`` and ``book``: what the band takes into the studio."""
+    se = cmd("session", cmd_session, "a DAW session: tempo map, markers, click, stems and MIDI (Reaper, DAWproject)")
+    se.add_argument("source", metavar="CHART|ALBUM.toml")
+    se.add_argument("-o", "--out", required=True, metavar="DIR")
+    se.add_argument("--daw", action="append", choices=("reaper", "dawproject"), metavar="reaper|dawproject",
+                    help="the project(s) to write (default reaper; give it twice for both)")
+    se.add_argument("--count-in", type=int, default=1, metavar="BARS", help="bars of click before the song (0-8)")
+    se.add_argument("--seed", type=int, default=0)
+    se.add_argument("--risk", type=float, default=0.0)
+    se.add_argument("--style")
+    se.add_argument("--no-audio", action="store_true", help="MIDI only: no stems")
+    se.add_argument("--rate", type=int, choices=(44100, 48000), default=44100)
+    se.add_argument("--soundfont", metavar="SF2")
+    se.add_argument("--json", action="store_true")
+    _styles_option(se)
+
+
+def _is_album(path: str) -> bool:
+    return path.endswith(".toml")
+
+
+def cmd_session(args: argparse.Namespace) -> int:
+    from .audio.soundfont import AudioError
+    from .chart.errors import ChartInvalid
+    from .session import SessionError, write_album_session, write_session
+
+    _check_risk(args.risk)
+    daws = tuple(dict.fromkeys(args.daw or ["reaper"]))
+    options = {"daws": daws, "count_in": args.count_in, "audio": not args.no_audio, "rate": args.rate,
+               "soundfont": args.soundfont}
+    try:
+        if _is_album(args.source):
+            from .album import AlbumError, load_album
+
+            try:
+                album = load_album(args.source)
+            except AlbumError as e:
+                print(f"backline: error: {e}", file=sys.stderr)
+                return EXIT_INVALID
+            with _progress(f"session: {album.title} ({len(album.tracks)} songs)", quiet=args.json):
+                made = write_album_session(album, args.out, **options)
+            summary = {"title": made["title"], "master": made["master"]["reaper"],
+                       "songs": [_session_summary(m) for m in made["songs"]]}
+        else:
+            song = _load_one(args.source, _style_names(args))
+            if song is None:
+                return EXIT_INVALID
+            with _progress(f"session: {song.title}", quiet=args.json):
+                made = write_session(song, args.out, seed=args.seed, risk=args.risk, style=args.style, **options)
+            summary = _session_summary(made)
+    except ChartInvalid as e:
+        for p in e.problems:
+            print(p, file=sys.stderr)
+        return EXIT_INVALID
+    except (SessionError, AudioError) as e:
+        print(f"backline: error: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"{args.out}: " + ", ".join(p for p in (summary.get("reaper"), summary.get("dawproject"),
+                                                       summary.get("master")) if p) +
+              (f" and {len(summary['songs'])} song sessions" if "songs" in summary else ""), file=sys.stderr)
+    return EXIT_OK
+
+
+def _session_summary(made: dict[str, Any]) -> dict[str, Any]:
+    files = made["files"]
+    return {"title": made["title"], "reaper": files.get("reaper"), "dawproject": files.get("dawproject"),
+            "stems": files["stems"], "midi": files["midi"], "seconds": round(made["seconds"], 3),
+            "count_in_seconds": round(made["count_in_seconds"], 6)}
 
 
 if __name__ == "__main__":
