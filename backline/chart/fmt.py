@@ -13,14 +13,11 @@ section A:
 
 from __future__ import annotations
 
-import re
-
 from .errors import ChartInvalid, Problem
 from .lines import Line, scan
-from .parser import parse_chart
+from .parser import like_parts, parse_chart
 
 INDENT = "  "
-RAMP = re.compile(r"\s*->\s*")
 
 
 def format_chart(text: str, path: str = "<chart>") -> str:
@@ -85,19 +82,19 @@ def _line(ln: Line) -> str:
 def _value(name: str, value: str) -> str:
     value = " ".join(value.split())
     if name in ("dynamics", "tempo"):
-        value = RAMP.sub(" -> ", value)
+        value = " -> ".join(part.strip() for part in value.split("->"))
     if name == "melody":
         value = _notes(value)
     return value
 
 
 def _title(name: str) -> str:
-    m = re.match(r"(\S+)\s*\(\s*like\s+(\S+?)\s*\)$", name)
-    return f"{m.group(1)} (like {m.group(2)})" if m else name
+    own, like = like_parts(name)
+    return f"{own} (like {like})" if like else name
 
 
 def _notes(code: str) -> str:
-    spaced = re.sub(r"\s*\|\s*", " | ", code.strip())
+    spaced = " | ".join(part.strip() for part in code.split("|"))  # no regex: linear on long spaces
     return " ".join(spaced.split())
 
 

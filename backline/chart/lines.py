@@ -14,9 +14,10 @@ if TYPE_CHECKING:
 else:
     from ..records import NamedTuple
 
-HEAD = re.compile(r"(riff|section)\s+(\S.*?)\s*:$")
-PAIR = re.compile(r"([A-Za-z][A-Za-z_-]*)\s*:\s*(.*)$")
-COMMENT = re.compile(r"(?:^|(?<=\s))#")
+HEADS = ("riff", "section")
+NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+NAME_CHARS = NAME_START | {"_", "-"}
+COMMENT = re.compile(r"(?:^|(?<=\s))#")  # one character looked at per position: linear
 
 
 class Line(NamedTuple):
@@ -66,16 +67,51 @@ def scan(text: str) -> list[Line]:
     return lines
 
 
+# Lines are read by slicing and stripping, not by regexes: a pattern such as
+# ``section\s+(\S.*?)\s*:$`` backtracks quadratically on long runs of spaces (9.5 s on 60 KB).
+
+
+def head(code: str) -> tuple[str, str, int] | None:
+    """``section NAME:`` or ``riff NAME:`` as (kind, title, 0-based title offset), else None.
+
+    >>> head("section A (like B) :"), head("sections:")
+    (('section', 'A (like B)', 8), None)
+    """
+    word = code.split(maxsplit=1)[0] if code else ""
+    if word not in HEADS or not code.endswith(":") or not code[len(word):len(word) + 1].isspace():
+        return None
+    inner = code[len(word):-1]
+    title = inner.strip()
+    if not title:
+        return None
+    return word, title, len(word) + len(inner) - len(inner.lstrip())
+
+
+def pair(code: str) -> tuple[str, str, int] | None:
+    """``name: value`` as (name, stripped value, 0-based value offset), else None.
+
+    >>> pair("tempo :  96 "), pair("9: x")
+    (('tempo', '96', 9), None)
+    """
+    end = 0
+    while end < len(code) and (code[end] in NAME_CHARS if end else code[end] in NAME_START):
+        end += 1
+    rest = code[end:].lstrip()
+    if not end or not rest.startswith(":"):
+        return None
+    value = rest[1:].lstrip()
+    return code[:end], value.rstrip(), len(code) - len(value)
+
+
 def _top_line(number: int, code: str, comment: str) -> Line:
-    head = HEAD.match(code)
-    if head:
-        return Line(number, head.group(1), "", code, 1, comment, head.group(2),
-                    value_column=head.start(2) + 1)
-    pair = PAIR.match(code)
-    if pair:
-        kind = "form" if pair.group(1) == "form" else "header"
-        return Line(number, kind, "", code, 1, comment, pair.group(1), pair.group(2).strip(),
-                    pair.start(2) + 1)
+    found = head(code)
+    if found:
+        kind, title, at = found
+        return Line(number, kind, "", code, 1, comment, title, value_column=at + 1)
+    named = pair(code)
+    if named:
+        name, value, at = named
+        return Line(number, "form" if name == "form" else "header", "", code, 1, comment, name, value, at + 1)
     return Line(number, "junk", "", code, 1, comment)
 
 
@@ -86,8 +122,8 @@ def _body_line(number: int, body: str, indent: str, code: str, column: int, comm
         return Line(number, "notes", indent, code, column, comment)
     if code.startswith("|"):
         return Line(number, "grid", indent, code, column, comment)
-    pair = PAIR.match(code)
-    if pair:
-        return Line(number, "directive", indent, code, column, comment, pair.group(1),
-                    pair.group(2).strip(), column + pair.start(2))
+    named = pair(code)
+    if named:
+        name, value, at = named
+        return Line(number, "directive", indent, code, column, comment, name, value, column + at)
     return Line(number, "junk", indent, code, column, comment)

@@ -20,6 +20,8 @@ TOKEN = re.compile(
     r"|(?P<space>\s+)"
 )
 PITCH = re.compile(r"([a-g])(#|b)?([',]*)$")
+MAX_NOTES = 10_000  # in one riff or melody
+MAX_DOTS = 8  # each dot halves what it adds: more would only grow the fractions
 LENGTHS = {"1": Fraction(4), "2": Fraction(2), "4": Fraction(1), "8": Fraction(1, 2), "16": Fraction(1, 4),
            "32": Fraction(1, 8)}
 
@@ -49,7 +51,7 @@ def note_pitch(text: str) -> int:
 def duration(text: str) -> Fraction:
     """Length in quarter notes of ``4``, ``8.``, ``8t``, ``2..``."""
     m = re.match(r"(\d+)(\.*)(t?)$", text)
-    if not m or m.group(1) not in LENGTHS:
+    if not m or m.group(1) not in LENGTHS or len(m.group(2)) > MAX_DOTS:
         raise KeyError(text)
     base = LENGTHS[m.group(1)]
     value, add = base, base
@@ -88,7 +90,7 @@ def parse_notes(text: str, bar_beats: float | None) -> Phrase:
             try:
                 length = duration(dur_text)
             except KeyError:
-                raise NoteError(text.index(dur_text, pos), f"unknown length {dur_text!r}",
+                raise NoteError(text.index(dur_text, pos), f"unknown length {dur_text[:20]!r}",
                                 "use 1 2 4 8 16 32, dotted with '.', triplet with 't'") from None
         if m.group("rest"):
             pitches: tuple[int, ...] = ()
@@ -96,9 +98,13 @@ def parse_notes(text: str, bar_beats: float | None) -> Phrase:
             pitches = _chord_pitches(m.group("inner"), pos + 1)
         else:
             pitches = (note_pitch(m.group("note")),)
+        if pitches and not 0 <= pitches[0] <= pitches[-1] <= 127:
+            raise NoteError(pos, "note is outside the MIDI range", "MIDI notes go from c,,,,, (0) to g''''' (127)")
         if tie_open and notes and notes[-1].pitches == pitches and pitches:
             last = notes[-1]
             notes[-1] = Note(last.start, last.length + length, pitches)
+        elif len(notes) == MAX_NOTES:
+            raise NoteError(pos, f"more than {MAX_NOTES:,} notes", "split the part into several riffs")
         else:
             notes.append(Note(now, length, pitches))
         tie_open = bool(m.group("ctie") or m.group("ntie"))

@@ -32,10 +32,12 @@ MAX_BARS = 100_000
 MAX_REPEAT = 999
 TEMPO_RANGE = (20.0, 400.0)
 DENOMINATORS = (1, 2, 4, 8, 16, 32)
-METER = re.compile(r"(\d+)\s*/\s*(\d+)\s*(?:\(\s*([\d\s+]+)\s*\))?$")
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.'-]*$")
-LIKE = re.compile(r"(\S+)\s*\(\s*like\s+(\S+?)\s*\)$")
-RIFF_USE = re.compile(r"(\S+)\s+on\s+(.+)$")
+MAX_PROBLEMS = 100  # a hostile chart can have a million; the first hundred say enough
+SHOWN = 60  # characters of a user's text quoted in a message
+# Values are read by partition/split, never by regexes with nested quantifiers: the meter
+# pattern this replaced, (\d+)\s*/\s*(\d+)\s*(?:\(\s*([\d\s+]+)\s*\))?$, took 16 s on 2 KB.
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.'-]*$")  # one pass, no backtracking
+RIFF_USE = re.compile(r"(\S+)\s+on\s+(.+)$")  # \S+ stops at the first space: linear
 
 
 class _Reader:
@@ -49,25 +51,37 @@ class _Reader:
         self.melody: dict[str, tuple[str, int, int]] = {}  # section -> (notes, line, column)
         self.broken_riffs: set[str] = set()  # riffs already reported
         self.saw_section = False
+        self.bars = 0  # bars written in the chart's grids so far
+
+    @property
+    def full(self) -> bool:
+        """True once ``MAX_PROBLEMS`` are recorded: further hints need not be worked out."""
+        return len(self.problems) > MAX_PROBLEMS
 
     def error(self, line: int, column: int, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, line, column, message, hint))
+        if len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(Problem(self.path, line, column, "too many problems; the rest are not shown",
+                                         f"the first {MAX_PROBLEMS} are listed"))
+        if len(self.problems) > MAX_PROBLEMS:
+            return
+        self.problems.append(Problem(self.path, line, column, _clip(message), _clip(hint)))
 
     # -- values ---------------------------------------------------------------
     def meter(self, text: str, line: int, col: int) -> Meter | None:
-        m = METER.match(text)
-        if not m:
+        parts = _meter_parts(text)
+        if not parts:
             self.error(line, col, f"cannot read meter {text!r}", "write it as 4/4, 6/8 or 7/8 (2+2+3)")
             return None
-        num, den = int(m.group(1)), int(m.group(2))
+        num, den, grouping = parts
         if not 1 <= num <= 32 or den not in DENOMINATORS:
             self.error(line, col, f"meter {num}/{den} is out of range",
                        "use 1–32 pulses over 1, 2, 4, 8, 16 or 32")
             return None
-        if m.group(3):
-            groups = tuple(int(g) for g in m.group(3).replace(" ", "").split("+") if g)
+        if grouping:
+            texts = [g for g in grouping.replace(" ", "").split("+") if g]
+            groups = tuple(int(g) if len(g) < 6 else 0 for g in texts)
             if sum(groups) != num or 0 in groups:
-                self.error(line, col + text.index("("), f"grouping {m.group(3).strip()} does not add up to {num}",
+                self.error(line, col + text.index("("), f"grouping {grouping.strip()} does not add up to {num}",
                            f"the groups must sum to the {num} pulses of a {num}/{den} bar")
                 return None
         else:
@@ -149,6 +163,41 @@ class _Reader:
         return tuple(dict.fromkeys(names))
 
 
+def _clip(text: str) -> str:
+    """A message quoting at most ``SHOWN`` characters of one piece of user text."""
+    return text if len(text) <= 2 * SHOWN + 80 else text[: SHOWN + 80] + "…"
+
+
+def _meter_parts(text: str) -> tuple[int, int, str] | None:
+    """``7/8 (2+2+3)`` as (7, 8, '2+2+3'), ``4/4`` as (4, 4, ''); None if it is no meter.
+
+    >>> _meter_parts("7 / 8 ( 2+2+3 )"), _meter_parts("4/4 (")
+    ((7, 8, ' 2+2+3 '), None)
+    """
+    fraction, paren, rest = text.partition("(")
+    top, slash, bottom = fraction.partition("/")
+    top, bottom = top.rstrip(), bottom.strip()
+    if not slash or not (top.isdecimal() and bottom.isdecimal() and len(top) < 6 and len(bottom) < 6):
+        return None
+    grouping = rest[:-1] if rest.endswith(")") else ""
+    if paren and not (grouping and all(c.isdecimal() or c.isspace() or c == "+" for c in grouping)):
+        return None
+    return int(top), int(bottom), grouping
+
+
+def like_parts(title: str) -> tuple[str, str | None]:
+    """A section title's name and the section it is like: ``A2 (like A)`` -> ('A2', 'A').
+
+    >>> like_parts("A2 ( like  A )"), like_parts("B")
+    (('A2', 'A'), ('B', None))
+    """
+    name, paren, rest = title.partition("(")
+    words = rest[:-1].split() if rest.endswith(")") else []
+    if paren and len(words) == 2 and words[0] == "like":
+        return name.rstrip(), words[1]
+    return title, None
+
+
 def parse_chart(text: str, path: str = "<chart>", styles: Iterable[str] | None = None) -> Song:
     """Parse chart text into a Song; raise ``ChartInvalid`` listing every problem.
 
@@ -221,8 +270,7 @@ def _open_body(r: _Reader, ln: Line, riffs: dict[str, list[Line]], riff_lines: d
         riffs[title], riff_lines[title] = body, ln
         return body
     r.saw_section = True
-    m = LIKE.match(title)
-    name = m.group(1) if m else title
+    name = like_parts(title)[0]
     if not NAME.match(name):
         r.error(ln.number, ln.value_column, f"bad section name {title!r}",
                 "names have no spaces; write 'section NAME:' or 'section NAME (like OTHER):'")
@@ -284,17 +332,23 @@ def _title_from(path: str) -> str:
 
 
 def _riff(r: _Reader, name: str, body: list[Line], ln: Line, meter: Meter) -> Riff | None:
-    from .notes import NoteError, parse_notes  # only charts with riffs pay for note parsing
+    from .notes import MAX_NOTES, NoteError, parse_notes  # only charts with riffs pay for note parsing
 
     if not body:
         r.error(ln.number, ln.value_column, f"riff {name!r} has no notes", "indent note lines under it: a,8 c e |")
         return None
     notes: list[Phrase] = []
+    count = 0
     for line in body:
         try:
             notes.append(parse_notes(line.code.strip(), meter.bar_beats))
         except NoteError as e:
             r.error(line.number, line.column + e.offset, e.message, e.hint)
+            return None
+        count += len(notes[-1].notes)
+        if count > MAX_NOTES:
+            r.error(line.number, line.column, f"riff {name!r} has more than {MAX_NOTES:,} notes",
+                    "split it into several riffs")
             return None
     return Riff(name, _join(notes), ln.number)
 
@@ -312,9 +366,8 @@ def _join(phrases: list[Phrase]) -> Phrase:
 
 def _section(r: _Reader, name: str, ln: Line, body: list[Line], riffs: dict[str, Riff],
              riff_lines: dict[str, Line]) -> Section:
-    m = LIKE.match(ln.name)
     bars: list[Bar] = []
-    sec: dict[str, Any] = {"name": name, "line": ln.number, "like": m.group(2) if m else None, "riffs": []}
+    sec: dict[str, Any] = {"name": name, "line": ln.number, "like": like_parts(ln.name)[1], "riffs": []}
     seen: dict[str, int] = {}
     own: set[str] = set()
     for line in body:
@@ -400,6 +453,8 @@ SLOT_SPLIT = re.compile(r"\S+")
 def _grid(r: _Reader, line: Line, previous: list[Bar]) -> list[Bar]:
     code, base = line.code, line.column
     bars: list[Bar] = []
+    if r.bars > MAX_BARS:  # reported once; reading on would only cost memory
+        return bars
     cells = code.split("|")
     pos = 0
     for i, cell in enumerate(cells):
@@ -419,6 +474,11 @@ def _grid(r: _Reader, line: Line, previous: list[Bar]) -> list[Bar]:
         bar = _bar(r, line.number, texts, column, cell, base + start, last)
         if bar:
             bars.append(bar)
+        r.bars += 1
+        if r.bars > MAX_BARS:
+            r.error(line.number, column, f"the chart writes more than {MAX_BARS:,} bars",
+                    f"the limit is {MAX_BARS:,}; split it into several charts")
+            break
     return bars
 
 
@@ -427,8 +487,12 @@ _SLOTS: dict[str, Slot] = {}  # slot texts already read (chord symbols are few; 
 
 def _bar(r: _Reader, number: int, texts: list[str], column: int, cell: str, cell_column: int,
          last: Bar | None) -> Bar | None:
-    def col(k: int) -> int:  # the column of the k-th slot, worked out only for messages
-        return cell_column + [m.start() for m in SLOT_SPLIT.finditer(cell)][k]
+    starts: list[int] = []
+
+    def col(k: int) -> int:  # the column of the k-th slot, worked out (once) only for messages
+        if not starts:
+            starts.extend(m.start() for m in SLOT_SPLIT.finditer(cell))
+        return cell_column + starts[k]
 
     if texts[0] == "%":
         if len(texts) > 1:
@@ -468,37 +532,53 @@ def _slot(r: _Reader, number: int, text: str, col: int) -> Slot | None:
 
 def _resolve_likes(r: _Reader, raw: dict[str, Section],
                    src: dict[str, tuple[Line, list[Line]]]) -> dict[str, Section]:
-    done: dict[str, Section] = {}
+    """Merge each ``(like X)`` section onto X, following chains iteratively (a chain of
+    thousands of sections must not exhaust Python's recursion limit)."""
+    done: dict[str, Section | None] = {}  # None: could not be resolved (reported)
+    for start in raw:
+        chain = [start]  # start, the section it is like, the one that is like, ...
+        on_chain = {start}
+        while chain[-1] not in done and raw[chain[-1]].like is not None:
+            name, like = chain[-1], raw[chain[-1]].like
+            assert like is not None
+            ln = src[name][0]
+            if like not in raw:
+                r.error(ln.number, ln.value_column + ln.name.index("like"),
+                        f"section {name!r} is like unknown section {like!r}", did_you_mean(like, tuple(raw)))
+                done[name] = None
+            elif like in on_chain:
+                _report_cycle(r, chain[chain.index(like):], src)
+                done[name] = None
+            else:
+                chain.append(like)
+                on_chain.add(like)
+        base = done.get(chain[-1], raw[chain[-1]])
+        done[chain[-1]] = base
+        for name in reversed(chain[:-1]):  # unwind: each section onto its (now resolved) base
+            if name in done:
+                base = done[name]
+                continue
+            base = None if base is None else _merge_like(r, raw[name], base)
+            done[name] = base
+    return {name: sec for name in raw if (sec := done[name]) is not None}
 
-    def resolve(name: str, chain: list[str]) -> Section | None:
-        if name in done:
-            return done[name]
-        sec = raw[name]
-        if sec.like is None:
-            done[name] = sec
-            return sec
+
+def _report_cycle(r: _Reader, cycle: list[str], src: dict[str, tuple[Line, list[Line]]]) -> None:
+    """Report a ``like`` cycle at each of its sections, read from the section each is like."""
+    for i, name in enumerate(cycle):
+        if len(r.problems) > MAX_PROBLEMS:
+            return
         ln = src[name][0]
-        if sec.like not in raw:
-            r.error(ln.number, ln.value_column + ln.name.index("like"),
-                    f"section {name!r} is like unknown section {sec.like!r}", did_you_mean(sec.like, tuple(raw)))
-            return None
-        if sec.like in chain:
-            cycle = " -> ".join([*chain[chain.index(sec.like):], sec.like])
-            r.error(ln.number, ln.value_column, f"'like' goes round in a cycle: {cycle}",
-                    "one of these sections must have its own bars")
-            return None
-        base = resolve(sec.like, [*chain, sec.like])
-        if base is None:
-            return None
-        merged = _merge(sec, base, r.own.get(name, set()))
-        if name not in r.melody and base.name in r.melody:
-            r.melody[name] = r.melody[base.name]
-        done[name] = merged
-        return merged
+        ring = [*cycle[i + 1:], *cycle[: i + 1]]
+        shown = " -> ".join([*ring, ring[0]]) if len(ring) < 20 else " -> ".join([*ring[:10], "…", ring[0]])
+        r.error(ln.number, ln.value_column, f"'like' goes round in a cycle: {shown}",
+                "one of these sections must have its own bars")
 
-    for name in raw:
-        resolve(name, [name])
-    return {name: done[name] for name in raw if name in done}
+
+def _merge_like(r: _Reader, sec: Section, base: Section) -> Section:
+    if sec.name not in r.melody and base.name in r.melody:
+        r.melody[sec.name] = r.melody[base.name]
+    return _merge(sec, base, r.own.get(sec.name, set()))
 
 
 MERGED = {"dynamics": ("dynamics",), "tempo": ("tempo",), "time": ("meter",), "key": ("key",),
@@ -549,32 +629,49 @@ def _check_section(r: _Reader, sec: Section, song_meter: Meter) -> Section:
 
 
 def _form(r: _Reader, form_line: Line | None, sections: dict[str, Section]) -> list[str]:
+    """The form's section names, expanded; the bars it adds up to are checked against
+    ``MAX_BARS`` as it is read, so ``A x999`` repeated costs no memory before it is refused."""
     if form_line is None:
+        _check_total(r, list(sections), sections)
         return list(sections)
     form: list[str] = []
-    total = 0
+    total, last = 0, ""
     text, col0 = form_line.value, form_line.value_column
     if not text:
         r.error(form_line.number, form_line.column, "the form is empty", "list sections: form: A B A")
         return form
-    for m in re.finditer(r"\S+", text):
+    for m in SLOT_SPLIT.finditer(text):
         word, col = m.group(0), col0 + m.start()
-        rep = re.fullmatch(r"[x×](\d+)", word)
-        if rep:
-            count = int(rep.group(1))
-            if not form:
+        if word[0] in "x×" and word[1:].isdecimal():
+            count = int(word[1:]) if len(word) < 8 else MAX_REPEAT + 1
+            if not last:
                 r.error(form_line.number, col, f"{word!r} has nothing before it to repeat", "write: A x2")
             elif not 1 <= count <= MAX_REPEAT:
-                r.error(form_line.number, col, f"repeat count {count} is out of range", f"use 1 to {MAX_REPEAT}")
+                r.error(form_line.number, col, f"repeat count {word[1:]} is out of range", f"use 1 to {MAX_REPEAT}")
             else:
-                form.extend([form[-1]] * (count - 1))
-                total += (count - 1) * len(sections[form[-1]].bars) if form[-1] in sections else 0
+                total += (count - 1) * len(sections[last].bars)
+                if total <= MAX_BARS and len(form) + count <= MAX_BARS:
+                    form.extend([last] * (count - 1))
             continue
         if word not in sections:
-            r.error(form_line.number, col, f"unknown section {word!r} in the form", did_you_mean(word, tuple(sections)))
+            if not r.full:
+                r.error(form_line.number, col, f"unknown section {word!r} in the form",
+                        did_you_mean(word, tuple(sections)))
             continue
-        form.append(word)
-        total += len(sections[word].bars)
+        total, last = total + len(sections[word].bars), word
+        if total <= MAX_BARS and len(form) < MAX_BARS:
+            form.append(word)
     if total > MAX_BARS:
         r.error(form_line.number, col0, f"the form expands to {total:,} bars", f"the limit is {MAX_BARS:,}")
     return form
+
+
+def _check_total(r: _Reader, names: list[str], sections: dict[str, Section]) -> None:
+    """A song without a form plays each section once: its bars too are limited."""
+    total = 0
+    for name in names:
+        total += len(sections[name].bars)
+        if total > MAX_BARS:
+            r.error(sections[name].line, 1, f"the song has more than {MAX_BARS:,} bars",
+                    f"the limit is {MAX_BARS:,}; split it into several charts")
+            return
