@@ -10,13 +10,13 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SF2    := /usr/share/sounds/sf2/TimGM6mb.sf2
 SF2_FULL := /usr/share/sounds/sf2/FluidR3_GM.sf2
 
-.PHONY: demo test lint bench bytecode system browser clean
+.PHONY: demo test lint bench bytecode system browser typeset book clean
 
 demo: $(STAMP) bytecode system
 	$(VENV)/bin/backline check examples/*.chart
 	$(VENV)/bin/backline album examples/album.toml -o out/demo --audio
 
-test: $(DEV) bytecode system browser
+test: $(DEV) bytecode system browser typeset
 	$(VENV)/bin/ruff check backline tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q -n 2
@@ -60,6 +60,19 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
+
+# LilyPond engraves the session book (`backline book`); poppler-utils' pdftotext/pdftoppm read it
+# back in the tests. About 40 MB of Debian packages (LilyPond, Guile, its fonts, Ghostscript), so
+# only `make test` and `make book` install them: the demo does not need them.
+typeset:
+	@if ! command -v lilypond >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+	  echo "installing lilypond and poppler-utils for the session book (Debian packages)"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lilypond poppler-utils >/dev/null; \
+	fi
+
+book: $(STAMP) bytecode typeset
+	$(VENV)/bin/backline book examples/album.toml -o out/book.pdf --parts
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -776,6 +776,16 @@ def _studio_commands(cmd: Callable[..., Any]) -> None:
     se.add_argument("--json", action="store_true")
     _styles_option(se)
 
+    bk = cmd("book", cmd_book, "the session book: a PDF lead sheet per song (LilyPond), for C, Bb, Eb or F")
+    bk.add_argument("source", metavar="CHART|ALBUM.toml")
+    bk.add_argument("-o", "--out", required=True, metavar="BOOK.pdf")
+    bk.add_argument("--transpose-for", choices=("Bb", "Eb", "F"), help="a part for a transposing instrument")
+    bk.add_argument("--parts", action="store_true", help="also BOOK-Bb.pdf, BOOK-Eb.pdf and BOOK-F.pdf beside it")
+    bk.add_argument("--no-pictures", action="store_true", help="leave out the arrangement maps")
+    bk.add_argument("--lilypond", metavar="PATH", help="the LilyPond program (default: lilypond on the PATH)")
+    bk.add_argument("--json", action="store_true")
+    _styles_option(bk)
+
 
 def _is_album(path: str) -> bool:
     return path.endswith(".toml")
@@ -823,6 +833,42 @@ def cmd_session(args: argparse.Namespace) -> int:
         print(f"{args.out}: " + ", ".join(p for p in (summary.get("reaper"), summary.get("dawproject"),
                                                        summary.get("master")) if p) +
               (f" and {len(summary['songs'])} song sessions" if "songs" in summary else ""), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_book(args: argparse.Namespace) -> int:
+    from .book import BookError, write_book
+    from .chart.errors import ChartInvalid
+
+    if args.parts and args.transpose_for:
+        raise UsageError("--parts writes every part already: leave out --transpose-for")
+    try:
+        if _is_album(args.source):
+            from .album import AlbumError, load_album
+
+            try:
+                source = load_album(args.source)
+            except AlbumError as e:
+                print(f"backline: error: {e}", file=sys.stderr)
+                return EXIT_INVALID
+        else:
+            source = _load_one(args.source, _style_names(args))
+            if source is None:
+                return EXIT_INVALID
+        with _progress(f"book: {source.title}", quiet=args.json):
+            made = write_book(source, args.out, transpose_for=args.transpose_for, parts=args.parts,
+                              pictures=not args.no_pictures, lilypond=args.lilypond)
+    except ChartInvalid as e:
+        for p in e.problems:
+            print(p, file=sys.stderr)
+        return EXIT_INVALID
+    except BookError as e:
+        print(f"backline: error: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.json:
+        print(json.dumps(made, indent=2))
+    else:
+        print(", ".join(made["files"].values()), file=sys.stderr)
     return EXIT_OK
 
 
