@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .checks import Tempo, check
 from .model import Ramp, Song
 
 
@@ -19,16 +20,14 @@ class PracticeError(ValueError):
     """A practice request that does not fit the song."""
 
 
-def parse_percent(text: str) -> float:
-    """``75%`` or ``0.75`` → 0.75.
+def tempo_factor(tempo: Tempo, song_tempo: float) -> float:
+    """A checked tempo option (``75%`` or ``96`` bpm, see backline.checks) as a factor of the song's.
 
-    >>> parse_percent("75%"), parse_percent("1.2")
-    (0.75, 1.2)
+    >>> from backline.checks import check
+    >>> tempo_factor(check("tempo", "75%"), 120), tempo_factor(check("tempo", "96"), 120)
+    (0.75, 0.8)
     """
-    value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    if not 0.1 <= value <= 4.0:
-        raise PracticeError(f"tempo {text!r} is out of range: use 10% to 400%")
-    return value
+    return tempo.factor if tempo.factor is not None else float(tempo.bpm or song_tempo) / song_tempo
 
 
 def scaled_tempo(song: Song, factor: float) -> Song:
@@ -52,8 +51,8 @@ def practice_song(song: Song, section: str | None = None, loop: int = 1, tempo: 
         from .chart.errors import did_you_mean
 
         raise PracticeError(f"no section {section!r}: {did_you_mean(section, list(song.sections))}")
-    if not 1 <= loop <= 100:
-        raise PracticeError("--loop takes 1 to 100")
+    loop, transpose, tempo = check("loop", loop), check("transpose", transpose), check("tempo_factor", tempo)
+    ramp = (check("tempo_factor", ramp[0]), check("tempo_factor", ramp[1])) if ramp else None
     song = song.transposed(transpose) if transpose else song
     order = [section] if section else list(song.form)
     sections = {}
@@ -77,13 +76,14 @@ def render_practice(song: Song, outdir: str, section: str | None = None, loop: i
     """Write the practice take's MIDI (and audio) to ``outdir``."""
     import os
 
-    from .files import slug
+    from .files import make_folder, slug
     from .players.band import perform
 
+    count_in = check("count_in", count_in)
     shaped = practice_song(song, section, loop, tempo, ramp, transpose)
     perf = perform(shaped, seed=seed, risk=risk)
     perf = perf._replace(tracks=[t for t in perf.tracks if t.instrument not in mute])
-    os.makedirs(outdir, exist_ok=True)
+    make_folder(outdir)
     name = slug(song.title) + "-practice" + (f"-{slug(section)}" if section else "")
     midi = os.path.join(outdir, name + ".mid")
     perf.to_midi(midi, count_in=count_in, click=False)

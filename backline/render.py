@@ -49,8 +49,10 @@ def render_take(song: Song, outdir: str, seed: int = 0, risk: float = 0.0, style
                 count_in: int = 0, click: bool = False, styles_dir: str | None = None,
                 name: str | None = None, audio: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
     """``render_midi``, also returning the performance (for pictures)."""
+    from .checks import check
     from .players.band import perform
 
+    count_in = check("count_in", count_in)
     perf = perform(song, seed=seed, risk=risk, style=style, styles_dir=styles_dir)
     base = os.path.join(outdir, name or slug(song.title))
     midi_path = base + ".mid"

@@ -14,11 +14,10 @@ rewritten — a take (``"event": "take"``) or a keeper mark (``"event": "keep"``
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
-from .files import slug
+from .files import append_record, make_folder, read_records, slug
 from .model import Song
 
 TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
@@ -46,8 +45,7 @@ def describe(perf: Any) -> dict[str, Any]:
 
 
 def _append(outdir: str, record: dict[str, Any]) -> None:
-    with open(os.path.join(outdir, LOG), "a", encoding="utf-8") as f:
-        f.write(json.dumps(record) + "\n")
+    append_record(os.path.join(outdir, LOG), record)  # one write, own line, fsync; a torn line repaired
 
 
 def render_takes(song: Song, outdir: str, seeds: list[int], risk: float, style: str | None = None,
@@ -55,7 +53,7 @@ def render_takes(song: Song, outdir: str, seeds: list[int], risk: float, style: 
     """Render one take per seed into ``outdir`` and log each."""
     from .render import render_midi
 
-    os.makedirs(outdir, exist_ok=True)
+    make_folder(outdir)
     records = []
     for seed in seeds:
         name = f"{slug(song.title)}-take-{seed}"
@@ -69,11 +67,8 @@ def render_takes(song: Song, outdir: str, seeds: list[int], risk: float, style: 
 
 
 def read_log(outdir: str) -> list[dict[str, Any]]:
-    path = os.path.join(outdir, LOG)
-    if not os.path.exists(path):
-        return []
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    """The log's records; a torn line (a write cut short) is skipped with a warning."""
+    return read_records(os.path.join(outdir, LOG))
 
 
 def keep(outdir: str, seed: int) -> dict[str, Any]:
@@ -102,11 +97,12 @@ def discard(outdir: str, seed: int) -> dict[str, Any]:
 
 
 def discarded(outdir: str) -> set[int]:
-    return {r["seed"] for r in read_log(outdir) if r.get("event") == "discard"}
+    return {r["seed"] for r in read_log(outdir) if r.get("event") == "discard" and isinstance(r.get("seed"), int)}
 
 
 def keepers(outdir: str) -> list[int]:
-    return list(dict.fromkeys(r["seed"] for r in read_log(outdir) if r.get("event") == "keep"))
+    return list(dict.fromkeys(r["seed"] for r in read_log(outdir)
+                              if r.get("event") == "keep" and isinstance(r.get("seed"), int)))
 
 
 def comp(song: Song, picks: dict[str, int], risk: float, seed: int = 0, style: str | None = None,

@@ -32,8 +32,8 @@ def make_album(folder: str, body: str, charts: dict[str, tuple[str, str, int, st
     ('[[track]]\nchart = "a.chart"\nrisk = 3\n', "track[1].risk: 3 is out of range"),
     ('[[track]]\nchart = "a.chart"\nsed = 3\n', "track[1].sed: unknown key: did you mean 'seed'?"),
     ('[[track]]\nchart = "a.chart"\nstyle = "polka"\n', "track[1].style: unknown style 'polka'"),
-    ('[[track]]\nchart = "a.chart"\ntempo = "fast%"\n', "track[1].tempo: cannot read 'fast%'"),
-    ('gap_seconds = "long"\n[[track]]\nchart = "a.chart"\n', "gap_seconds: expected a number"),
+    ('[[track]]\nchart = "a.chart"\ntempo = "fast%"\n', "track[1].tempo: 'fast%' is not a number: use 20 to 400 beats per minute, or 10% to 400%"),
+    ('gap_seconds = "long"\n[[track]]\nchart = "a.chart"\n', "gap_seconds: 'long' is not a number: use 0 to 60 seconds"),
     ('titel = "X"\n[[track]]\nchart = "a.chart"\n', "titel: unknown key: did you mean 'title'?"),
     ('[[track]\nchart = "a.chart"\n', "album.toml: "),
 ])

@@ -57,7 +57,7 @@ def load_album(path: str) -> Album:
             from ..chart.errors import did_you_mean
 
             raise _fail(path, key, f"unknown key: {did_you_mean(key, ALBUM_KEYS)}")
-    gap = _number(path, "gap_seconds", data.get("gap_seconds", 2.0), 0, 60)
+    gap = _value(path, "gap_seconds", "gap_seconds", data.get("gap_seconds", 2.0))
     tracks_data = data.get("track")
     if not isinstance(tracks_data, list) or not tracks_data:
         raise _fail(path, "track", "an album needs [[track]] entries, each with chart = \"song.chart\"")
@@ -66,15 +66,19 @@ def load_album(path: str) -> Album:
     return Album(path, str(data.get("title", "Untitled album")), str(data.get("artist", "")), gap, tracks)
 
 
-def _number(path: str, key: str, value: Any, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(path, key, f"expected a number, not {value!r}")
-    if not low <= value <= high:
-        raise _fail(path, key, f"{value} is out of range ({low:g} to {high:g})")
-    return float(value)
+def _value(path: str, key: str, option: str, value: Any) -> Any:
+    """``value`` read as every edge reads ``option`` (backline.checks), or ``AlbumError`` at ``key``."""
+    from ..checks import BadValue, check
+
+    try:
+        return check(option, value)
+    except BadValue as e:
+        raise _fail(path, key, e.message) from None
 
 
 def _track(path: str, folder: str, number: int, t: Any, album: dict[str, Any]) -> Track:
+    from ..files import InputError, regular_file
+
     where = f"track[{number}]"
     if not isinstance(t, dict):
         raise _fail(path, where, "expected a table with chart = \"…\"")
@@ -87,15 +91,15 @@ def _track(path: str, folder: str, number: int, t: Any, album: dict[str, Any]) -
     if not isinstance(chart, str) or not chart:
         raise _fail(path, f"{where}.chart", "missing: give the chart's path, relative to the album file")
     full = chart if os.path.isabs(chart) else os.path.join(folder, chart)
-    if not os.path.isfile(full):
-        raise _fail(path, f"{where}.chart", f"no such file {chart!r}")
-    seed = t.get("seed", album.get("seed", 0))
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise _fail(path, f"{where}.seed", f"expected a whole number, not {seed!r}")
-    risk = _number(path, f"{where}.risk", t.get("risk", album.get("risk", 0.0)), 0.0, 1.0)
-    transpose = t.get("transpose", 0)
-    if isinstance(transpose, bool) or not isinstance(transpose, int) or not -24 <= transpose <= 24:
-        raise _fail(path, f"{where}.transpose", f"expected semitones from -24 to 24, not {transpose!r}")
+    if not os.path.exists(full):
+        raise _fail(path, f"{where}.chart", f"no such file {chart[:100]!r}")
+    try:
+        regular_file(full)
+    except InputError as e:
+        raise _fail(path, f"{where}.chart", str(e)) from None
+    seed = _value(path, f"{where}.seed" if "seed" in t else "seed", "seed", t.get("seed", album.get("seed", 0)))
+    risk = _value(path, f"{where}.risk" if "risk" in t else "risk", "risk", t.get("risk", album.get("risk", 0.0)))
+    transpose = _value(path, f"{where}.transpose", "transpose", t.get("transpose", 0))
     style = t.get("style")
     if style is not None:
         from ..styles import style_names
@@ -104,22 +108,8 @@ def _track(path: str, folder: str, number: int, t: Any, album: dict[str, Any]) -
             from ..chart.errors import did_you_mean
 
             raise _fail(path, f"{where}.style", f"unknown style {style!r}: {did_you_mean(str(style), style_names())}")
-    factor, bpm = _tempo(path, f"{where}.tempo", t.get("tempo"))
+    tempo = t.get("tempo")
+    factor, bpm = _value(path, f"{where}.tempo", "tempo", tempo) if tempo is not None else (None, None)
     gap = t.get("gap_seconds")
     return Track(full, seed, risk, style, transpose, factor, bpm,
-                 _number(path, f"{where}.gap_seconds", gap, 0, 60) if gap is not None else None)
-
-
-def _tempo(path: str, key: str, value: Any) -> tuple[float | None, float | None]:
-    """``tempo = 100`` (bpm) or ``tempo = "90%"`` (a factor)."""
-    if value is None:
-        return None, None
-    if isinstance(value, str) and value.endswith("%"):
-        try:
-            factor = float(value[:-1]) / 100
-        except ValueError:
-            raise _fail(path, key, f"cannot read {value!r}: write 90% or a tempo in bpm") from None
-        if not 0.25 <= factor <= 4:
-            raise _fail(path, key, f"{value} is out of range (25% to 400%)")
-        return factor, None
-    return None, _number(path, key, value, 20, 400)
+                 _value(path, f"{where}.gap_seconds", "gap_seconds", gap) if gap is not None else None)

@@ -13,7 +13,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from ..files import slug, write_atomic
+from ..files import make_folder, slug, write_atomic
 from . import Album, Track
 
 ALBUM_LIMIT_SECONDS = 80 * 60
@@ -104,7 +104,7 @@ def warnings_for(rows: list[dict[str, Any]], seconds: float) -> list[str]:
 def render_album(album: Album, outdir: str, audio: dict[str, Any] | None = None, jobs: int = 1,
                  pictures: bool = True) -> dict[str, Any]:
     """Render every track (``jobs`` at once), then the report, flow chart and master."""
-    os.makedirs(outdir, exist_ok=True)
+    make_folder(outdir)
     if audio is not None and jobs > 1:
         audio = {**audio, "jobs": 1}  # the tracks are the parallel part
     work = [(i, t, outdir, audio, pictures) for i, t in enumerate(album.tracks, start=1)]

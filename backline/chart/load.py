@@ -17,11 +17,12 @@ from .parser import MAX_TEXT, parse_chart
 
 def read_text(path: str) -> str:
     """The chart's text, or ``ChartInvalid`` for unreadable, binary or non-UTF-8 files."""
+    from ..files import InputError, read_input
+
     try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_TEXT * 4 + 1)
-    except OSError as e:
-        raise ChartInvalid([Problem(path, 1, 1, f"cannot read file: {e.strerror or e}")]) from None
+        data = read_input(path, MAX_TEXT * 4)  # a FIFO, a device or a folder is refused unread
+    except InputError as e:
+        raise ChartInvalid([Problem(path, 1, 1, str(e).removeprefix(f"{path}: "))]) from None
     if b"\0" in data:
         line = data[: data.index(b"\0")].count(b"\n") + 1
         raise ChartInvalid([Problem(path, line, 1, "this is a binary file, not a chart",

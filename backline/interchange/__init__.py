@@ -63,10 +63,10 @@ def import_sources(sources: list[str], outdir: str) -> dict[str, Any]:
     """Import every song of every source; ``imported``, ``failed`` (title, source, reason), ``files``."""
     from ..chart.errors import ChartInvalid
     from ..chart.parser import parse_chart
-    from ..files import write_atomic
+    from ..files import make_folder, write_atomic
     from ..styles import style_names
 
-    os.makedirs(outdir, exist_ok=True)
+    make_folder(outdir)
     styles = style_names()
     files: list[str] = []
     failed: list[dict[str, str]] = []

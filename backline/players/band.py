@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import math
 
+from ..checks import check
 from ..model import Riff, SectionSpan, Song, Timeline, TimelineBar
 from ..nogc import without_gc
 from ..performance import Performance, Track
@@ -49,7 +50,8 @@ def perform(song: Song, seed: int = 0, risk: float = 0.0, style: str | None = No
     ``seeds`` gives some sections a seed of their own (a comp of several takes): each section
     is played from a fresh state, so a section sounds the same here as in its own take.
     """
-    risk = min(1.0, max(0.0, float(risk)))
+    risk, seed = check("risk", risk), check("seed", seed)  # NaN, 5 or "x" refused, not clamped
+    seeds = {name: check("seed", s) for name, s in seeds.items()} if seeds else None
     seed_used = seed if risk > 0 else 0
     tl = timeline or song.timeline()
     style_of = {b.number: load_style(style or b.style, styles_dir) for b in tl.bars}

@@ -267,7 +267,7 @@ def infer_key(phrase: Any) -> Key:
 def sketch_album(count: int, outdir: str, seed: int = 0, style: str | None = None) -> dict[str, Any]:
     """``count`` sketches in a running order that flows (keys near on the circle of fifths, no
     jarring tempo drops), written to ``outdir`` with an ``album.toml``."""
-    from ..files import slug, write_atomic
+    from ..files import make_folder, slug, write_atomic
     from ..styles import style_names
     from ..theory.pitch import circle_distance
 
@@ -300,7 +300,7 @@ def sketch_album(count: int, outdir: str, seed: int = 0, style: str | None = Non
         nxt = min(rest, key=cost)
         order.append(nxt)
         rest.remove(nxt)
-    os.makedirs(outdir, exist_ok=True)
+    make_folder(outdir)
     lines = [f'title = "Sketches {seed}"', 'artist = "backline sketch"', "gap_seconds = 2.0", ""]
     files = []
     for n, s in enumerate(order, start=1):
