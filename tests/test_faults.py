@@ -18,6 +18,11 @@ from tests.hostile import run_cli, tree
 CHART = "title: Log Song\nsection A:\n  | C | G |\n"
 
 
+def _read(path: str, mode: str = "r") -> str | bytes:
+    with open(path, mode) as f:
+        return f.read()  # type: ignore[no-any-return]
+
+
 def _chart(folder: str) -> str:
     path = os.path.join(folder, "song.chart")
     with open(path, "w") as f:
@@ -39,11 +44,11 @@ def _take_log(folder: str, chart: str) -> str:
 def test_file_size_limit_cuts_no_log_line(tmp_path: object) -> None:
     folder = str(tmp_path)
     log = _take_log(folder, _chart(folder))
-    before = open(log, "rb").read()
+    before = _read(log, "rb")
     run = run_cli(["keep", os.path.dirname(log), "9"], fsize=len(before) + 40)  # the record needs ~90 bytes
     line = run.refused()
     assert "File too large" in line and os.path.basename(log) in line
-    assert open(log, "rb").read() == before  # the partial record was cut off again
+    assert _read(log, "rb") == before  # the partial record was cut off again
     assert run_cli(["keep", os.path.dirname(log), "9"]).code == 0  # and the log goes on
     assert [r["seed"] for r in read_records(log) if r["event"] == "keep"] == [9]
 
@@ -66,7 +71,7 @@ def test_a_torn_line_is_skipped_with_a_warning_and_repaired(tmp_path: object) ->
     run = run_cli(["keep", os.path.dirname(log), "9"])
     assert run.code == 0 and "Traceback" not in run.err
     assert "a torn or unreadable line is skipped" in run.err
-    lines = open(log, encoding="utf-8").read().splitlines()
+    lines = str(_read(log)).splitlines()
     assert lines[-2] == '{"event": "keep", "seed": 4, "ti' and json.loads(lines[-1])["seed"] == 9
     comp = run_cli(["comp", _chart(folder), "--pick", "A=9", "--takes", os.path.dirname(log),
                     "-o", os.path.join(folder, "master.mid")])
@@ -110,7 +115,7 @@ def test_a_full_disk_cuts_no_log_line_and_leaves_no_partial_file(tmp_path: objec
                     "the file-size-limit tests above inject the same fault")
     assert "keep=1" in done.stdout and "takes=1" in done.stdout, done.stdout + done.stderr
     for name in ("keep", "takes"):
-        err = open(f"{disk}.{name}.err").read()
+        err = str(_read(f"{disk}.{name}.err"))
         assert "No space left on device" in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     original = subprocess.run(["md5sum", log], capture_output=True, text=True).stdout.split()[0]
     assert original in done.stdout  # the log is byte for byte as it was
@@ -157,4 +162,4 @@ def test_fmt_writes_through_a_symlink_to_its_target(tmp_path: object) -> None:
     os.symlink("real.chart", link)
     assert run_cli(["fmt", link]).code == 0
     assert os.path.islink(link) and os.readlink(link) == "real.chart"
-    assert open(target).read() == "title: X\nsection A:\n  | C | G |\n"
+    assert _read(target) == "title: X\nsection A:\n  | C | G |\n"
