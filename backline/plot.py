@@ -1,123 +1,162 @@
-"""Pictures of a song: the piano roll of a take, and the arrangement map.
+"""Pictures of a take and of an album: the piano roll, the arrangement map, the album's flow chart.
 
-matplotlib is imported only here, and only when a picture is asked for.
+A picture is made in two steps: the plain data it shows is taken from the take
+(:func:`roll_data`, :func:`map_data`, :func:`flow_data`), then matplotlib draws only that
+data, with one collection per lane (measured: an artist per note, bar and bar line made the
+shared album's 13 pictures cost 11–13 s of CPU). The PNG is cached under the SHA-256 of that
+data (:func:`picture_key`), so an unchanged take is never drawn twice: in a bounded in-memory
+LRU (:data:`MEMORY`, for the studio) and, where writing is legitimate (the CLI, albums), in a
+bounded folder (:func:`disk_cache`).
+
+>>> import backline
+>>> from backline.players.band import perform
+>>> perf = perform(backline.loads("title: T\\nsection A:\\n  | C | G |\\n"))
+>>> png = arrangement_png(perf); png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+True
+>>> arrangement_png(perf) is png  # the same take again: the cached picture, not a new drawing
+True
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import contextlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from .model import TempoChange
     from .performance import Performance
 
 COLORS = {"drums": "#7f7f7f", "bass": "#1f77b4", "keys": "#2ca02c", "guitar": "#d62728", "pad": "#9467bd",
           "melody": "#ff7f0e", "solo": "#e377c2"}
 ROWS = ("solo", "melody", "pad", "guitar", "keys", "bass", "drums")
-
-
-def _figure(width_px: int, height_px: int) -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    dpi = 100
-    return plt, plt.figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
-
-
-def piano_roll(perf: Performance, path: str, width: int = 1600) -> str:
-    """One lane per instrument (pitch on each lane's own scale), sections marked, bars in seconds."""
-    tl = perf.timeline
-    tracks = [t for t in perf.tracks if t.notes]
-    order = sorted(tracks, key=lambda t: ROWS.index(t.instrument) if t.instrument in ROWS else 0)
-    plt, fig = _figure(width, 170 * max(1, len(order)) + 120)
-    axes = fig.subplots(len(order), 1, sharex=True, squeeze=False)[:, 0]
-    to_sec = _beats_to_seconds(perf)
-    for ax, track in zip(axes, order, strict=True):
-        _lane(ax, track.notes, COLORS.get(track.instrument, "#333333"), to_sec)
-        ax.set_ylabel(track.name, rotation=0, ha="right", va="center", fontsize=11)
-        ax.tick_params(axis="y", labelsize=8)
-        for span in tl.sections:
-            ax.axvline(span.start_seconds, color="#444444", lw=0.8, alpha=0.6)
-        for bar in tl.bars:
-            ax.axvline(bar.start_seconds, color="#bbbbbb", lw=0.3, alpha=0.5)
-    top = axes[0]
-    for span in tl.sections:
-        top.text(span.start_seconds + 0.2, 1.02, span.name, transform=top.get_xaxis_transform(),
-                 fontsize=10, fontweight="bold", va="bottom")
-    axes[-1].set_xlim(0, tl.seconds)
-    axes[-1].set_xlabel("seconds")
-    title = f"{perf.song.title} — piano roll (seed {perf.seed}, risk {perf.risk:g}, {', '.join(perf.styles)})"
-    fig.suptitle(title, fontsize=14, y=0.995)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
-
-
-def _lane(ax: Any, notes: list[Any], color: str, to_sec: Any) -> None:
-    """Notes as thick horizontal strokes (one collection: fast for thousands of notes)."""
-    from matplotlib.collections import LineCollection
-    from matplotlib.colors import to_rgb
-
-    if not notes:
-        return
-    ys = [n.pitch for n in notes]
-    low, high = min(ys) - 2, max(ys) + 2
-    ax.set_ylim(low, high)
-    height_px = ax.get_window_extent().height
-    width_pt = max(1.0, 0.8 * height_px / (high - low) * 0.72)
-    r, g, b = to_rgb(color)
-    segments = [((to_sec(n.start), n.pitch), (to_sec(n.start) + max(0.03, to_sec(n.start + n.length) -
-                                                                   to_sec(n.start)), n.pitch)) for n in notes]
-    colors = [(r, g, b, 0.35 + 0.65 * n.velocity / 127) for n in notes]
-    ax.add_collection(LineCollection(segments, colors=colors, linewidths=width_pt, capstyle="butt"))
-
-
-def _beats_to_seconds(perf: Performance) -> Any:
-    from .model import seconds_at
-
-    tm = perf.timeline.tempo_map
-    return lambda beat: seconds_at(tm, beat)
-
-
+MAP_ALWAYS = ("drums", "bass", "keys", "guitar", "pad")  # rows of the map even when silent
 DYN_CMAP = "YlOrRd"
+WIDTHS = (320, 4000)  # the pixel widths a picture may have
+CACHE_ENV = "BACKLINE_CACHE_DIR"  # the disk cache's folder, or "off"
 
 
-def arrangement_map(perf: Performance, path: str, width: int = 1600) -> str:
-    """Sections along time, instruments as rows shaded by dynamics, riffs/solo/melody
-    labelled, hits marked, and the tempo as a line."""
-    from matplotlib import colormaps
-    from matplotlib.patches import Rectangle
+class Lane(NamedTuple):
+    """One instrument of a piano roll."""
 
+    name: str
+    color: str
+    notes: Any  # float array, a row a note: start and end (seconds), pitch, velocity
+
+
+class RollData(NamedTuple):
+    """What a piano roll shows."""
+
+    title: str
+    lanes: tuple[Lane, ...]
+    sections: tuple[tuple[str, float], ...]  # name, start (seconds)
+    bars: tuple[float, ...]  # every bar's start (seconds)
+    seconds: float
+
+
+class MapRow(NamedTuple):
+    """One instrument of an arrangement map."""
+
+    name: str
+    bars: tuple[tuple[float, float, float], ...]  # start, length (seconds), shade (0–1) of each bar it plays in
+    riffs: tuple[float, ...]  # where a "riff" label goes (seconds)
+
+
+class MapData(NamedTuple):
+    """What an arrangement map shows."""
+
+    title: str
+    rows: tuple[MapRow, ...]  # top to bottom
+    hits: tuple[float, ...]  # seconds
+    sections: tuple[tuple[str, float], ...]  # label, start (seconds)
+    seconds: float
+    tempo: tuple[tuple[float, ...], tuple[float, ...]]  # a step line: times, tempos
+
+
+class FlowData(NamedTuple):
+    """What an album's flow chart shows."""
+
+    title: str
+    tracks: tuple[tuple[str, str, float, str, float], ...]  # title, key, tempo, meter, energy
+    transitions: tuple[tuple[int, int, float], ...]  # from (track number), key steps, tempo change
+    seconds: float
+
+
+# ---------------------------------------------------------------- the data a picture shows
+
+
+def roll_data(perf: Performance) -> RollData:
+    """A take's notes in seconds, one lane per instrument (top to bottom), and its bars and sections.
+
+    >>> import backline
+    >>> from backline.players.band import perform
+    >>> d = roll_data(perform(backline.loads("style: rock\\nsection A:\\n  | C | G |\\n")))
+    >>> [lane.name for lane in d.lanes], d.sections, d.bars
+    (['Pad', 'Guitar', 'Keys', 'Bass', 'Drums'], (('A', 0.0),), (0.0, 2.0))
+    """
+    import numpy as np
+
+    tl = perf.timeline
+    tracks = sorted((t for t in perf.tracks if t.notes),
+                    key=lambda t: ROWS.index(t.instrument) if t.instrument in ROWS else 0)
+    to_sec = _seconds(tl.tempo_map)
+    lanes = []
+    for track in tracks:
+        notes = np.array([n[:4] for n in track.notes], dtype=float)  # start, length, pitch, velocity (beats)
+        start = to_sec(notes[:, 0])
+        end = start + np.maximum(0.03, to_sec(notes[:, 0] + notes[:, 1]) - start)  # a visible stroke
+        lanes.append(Lane(track.name, COLORS.get(track.instrument, "#333333"),
+                          np.column_stack([start, end, notes[:, 2], notes[:, 3]])))
+    title = f"{perf.song.title} — piano roll (seed {perf.seed}, risk {perf.risk:g}, {', '.join(perf.styles)})"
+    return RollData(title, tuple(lanes), tuple((s.name, s.start_seconds) for s in tl.sections),
+                    tuple(b.start_seconds for b in tl.bars), tl.seconds)
+
+
+def _seconds(tempo_map: list[TempoChange]) -> Callable[[Any], Any]:
+    """``model.seconds_at`` for a whole array of beats at once (stepwise tempo: linear between changes)."""
+    import numpy as np
+
+    beats = np.array([c.beat for c in tempo_map] or [0.0], dtype=float)
+    rates = np.array([c.us_per_quarter / 1e6 for c in tempo_map] or [0.5], dtype=float)
+    starts = np.concatenate([[0.0], np.cumsum(np.diff(beats) * rates[:-1])])
+
+    def convert(at: Any) -> Any:
+        i = np.maximum(np.searchsorted(beats, at, side="right") - 1, 0)
+        return starts[i] + (at - beats[i]) * rates[i]
+
+    return convert
+
+
+def map_data(perf: Performance) -> MapData:
+    """Instruments as rows of bars shaded by dynamics, riff labels, hits, section labels and the tempo.
+
+    >>> import backline
+    >>> from backline.players.band import perform
+    >>> d = map_data(perform(backline.loads("tempo: 120\\nsection A:\\n  | C | G! |\\n")))
+    >>> [r.name for r in d.rows], d.hits, d.sections, d.tempo
+    (['pad', 'guitar', 'keys', 'bass', 'drums'], (2.0,), (('A', 0.0),), ((0.0, 2.0, 4.0), (120.0, 120.0, 120.0)))
+    """
     tl = perf.timeline
     song = perf.song
-    rows = ["solo", "melody", "pad", "guitar", "keys", "bass", "drums"]
-    used = [r for r in rows if r in ("drums", "bass", "keys", "guitar", "pad") or perf.track(r) is not None]
-    plt, fig = _figure(width, 150 + 62 * len(used) + 170)
-    ax = fig.add_axes((0.09, 0.30, 0.82, 0.56))
-    tempo_ax = fig.add_axes((0.09, 0.08, 0.82, 0.15), sharex=ax)
-    cmap = colormaps[DYN_CMAP]
-    row_of = {name: len(used) - 1 - i for i, name in enumerate(used)}
+    used = [r for r in ROWS if r in MAP_ALWAYS or perf.track(r) is not None]
     sounding = _sounding_bars(perf)
+    bars: dict[str, list[tuple[float, float, float]]] = {name: [] for name in used}
+    riffs: dict[str, list[float]] = {name: [] for name in used}
+    hits = []
     for bar in tl.bars:
-        span = tl.sections[bar.span]
-        riff_players = {i for u in span.section.riffs for i in u.instruments}
+        riff_players = {i for u in tl.sections[bar.span].section.riffs for i in u.instruments}
+        shade = 0.15 + 0.8 * min(1.0, max(0.0, (bar.level + bar.level_end) / 2 - 20) / 105)
         for name in used:
-            if bar.number not in sounding.get(name, ()):
-                continue
-            shade = cmap(0.15 + 0.8 * min(1.0, max(0.0, (bar.level + bar.level_end) / 2 - 20) / 105))
-            ax.add_patch(Rectangle((bar.start_seconds, row_of[name] + 0.1), bar.seconds, 0.8, facecolor=shade,
-                                   edgecolor="none"))
-            if name in riff_players and bar.bar_in_section == 0:
-                ax.text(bar.start_seconds + 0.3, row_of[name] + 0.5, "riff", fontsize=8, va="center", color="#222")
-        for c in bar.chords:
-            if c.hit:
-                t = tl.seconds_at(bar.start_beat + c.beat)
-                ax.plot([t, t], [-0.1, len(used) + 0.1], color="#1a1a1a", lw=1.2)
-                ax.text(t, len(used) + 0.15, "!", ha="center", va="bottom", fontsize=11, fontweight="bold")
+            if bar.number in sounding.get(name, ()):
+                bars[name].append((bar.start_seconds, bar.seconds, shade))
+                if name in riff_players and bar.bar_in_section == 0:
+                    riffs[name].append(bar.start_seconds + 0.3)
+        hits += [tl.seconds_at(bar.start_beat + c.beat) for c in bar.chords if c.hit]
+    sections = []
     for span in tl.sections:
-        ax.axvline(span.start_seconds, color="#333333", lw=1.0)
         first = tl.bars[span.first_bar]
         notes = [f"solo: {span.section.solo}"] if span.section.solo else []
         if first.key != song.key:
@@ -126,35 +165,16 @@ def arrangement_map(perf: Performance, path: str, width: int = 1600) -> str:
             notes.append(str(first.meter))
         if first.feel:
             notes.append(first.feel)
-        label = span.name + ("\n" + " · ".join(notes) if notes else "")
-        ax.text(span.start_seconds + 0.4, len(used) + 0.55, label, fontsize=10, fontweight="bold", va="bottom")
-    ax.set_xlim(0, tl.seconds)
-    ax.set_ylim(-0.1, len(used) + 1.2)
-    ax.set_yticks([row_of[n] + 0.5 for n in used])
-    ax.set_yticklabels([n.capitalize() for n in used], fontsize=11)
-    ax.tick_params(axis="x", labelbottom=False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+        sections.append((span.name + ("\n" + " · ".join(notes) if notes else ""), span.start_seconds))
     times = [b.start_seconds for b in tl.bars] + [tl.seconds]
     tempos = [b.tempo for b in tl.bars] + [tl.bars[-1].tempo if tl.bars else 0]
-    tempo_ax.step(times, tempos, where="post", color="#1f77b4", lw=2)
-    low, high = min(tempos), max(tempos)
-    tempo_ax.set_ylim(low - 10, high + 10)
-    tempo_ax.set_ylabel("tempo", fontsize=10)
-    tempo_ax.set_xlabel("seconds")
-    tempo_ax.grid(alpha=0.3)
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(vmin=20, vmax=125))
-    bar_ax = fig.add_axes((0.925, 0.30, 0.012, 0.56))
-    cb = fig.colorbar(sm, cax=bar_ax)
-    cb.set_ticks([30, 45, 60, 75, 95, 112])
-    cb.set_ticklabels(["pp", "p", "mp", "mf", "f", "ff"])
     meters = ", ".join(dict.fromkeys(str(b.meter) for b in tl.bars))
     mins, secs = divmod(tl.seconds, 60)
-    fig.suptitle(f"{song.title} — arrangement   ({song.key}, {meters}, {len(tl.bars)} bars, "
-                 f"{int(mins)}:{secs:04.1f}, {', '.join(perf.styles)})", fontsize=14, y=0.97)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    title = (f"{song.title} — arrangement   ({song.key}, {meters}, {len(tl.bars)} bars, "
+             f"{int(mins)}:{secs:04.1f}, {', '.join(perf.styles)})")
+    rows = tuple(MapRow(n, tuple(bars[n]), tuple(riffs[n])) for n in used)
+    return MapData(title, rows, tuple(hits), tuple(sections), tl.seconds,
+                   (tuple(times), tuple(float(t) for t in tempos)))
 
 
 def _sounding_bars(perf: Performance) -> dict[str, set[int]]:
@@ -172,39 +192,391 @@ def _sounding_bars(perf: Performance) -> dict[str, set[int]]:
     return out
 
 
+def flow_data(report: dict[str, Any]) -> FlowData:
+    """Tempo, key, meter and energy of each track of an album's report, and its transitions.
+
+    >>> report = {"title": "X", "seconds": 65.0, "transitions": [],
+    ...           "tracks": [{"title": "A", "key": "C major", "tempo": 120, "meter": "4/4", "energy": 0.5}]}
+    >>> flow_data(report).tracks
+    (('A', 'C major', 120.0, '4/4', 0.5),)
+    """
+    tracks = tuple((str(t["title"]), str(t["key"]), float(t["tempo"]), str(t["meter"]), float(t["energy"]))
+                   for t in report["tracks"])
+    transitions = tuple((int(t["from"]), int(t["key_steps"]), float(t["tempo_change"]))
+                        for t in report["transitions"])
+    return FlowData(str(report["title"]), tracks, transitions, float(report["seconds"]))
+
+
+# ---------------------------------------------------------------- keys and caches
+
+_CODE: list[bytes] = []  # this module's source and matplotlib's version: a new drawing code, new keys
+
+
+def picture_key(data: RollData | MapData | FlowData, width: int) -> str:
+    """SHA-256 of everything a picture is drawn from: its data, its width and the drawing code.
+
+    >>> picture_key(FlowData("X", (), (), 0.0), 800) == picture_key(FlowData("X", (), (), 0.0), 800)
+    True
+    >>> picture_key(FlowData("X", (), (), 0.0), 800) == picture_key(FlowData("Y", (), (), 0.0), 800)
+    False
+    """
+    from hashlib import sha256
+
+    if not _CODE:
+        import matplotlib
+
+        with open(__file__, "rb") as f:
+            _CODE.append(f.read() + matplotlib.__version__.encode())
+    h = sha256(_CODE[0])
+    h.update(f"{type(data).__name__} {width}".encode())
+    _feed(h, data)
+    return h.hexdigest()
+
+
+def _feed(h: Any, value: Any) -> None:
+    """Hash a nest of tuples, arrays and plain values (arrays by their bytes: repr would elide them)."""
+    if isinstance(value, tuple):
+        h.update(b"(%d" % len(value))
+        for v in value:
+            _feed(h, v)
+        h.update(b")")
+    elif hasattr(value, "tobytes"):
+        h.update(f"<{value.dtype}{value.shape}>".encode())
+        h.update(value.tobytes())
+    else:
+        h.update(repr(value).encode() + b",")
+
+
+class MemoryCache:
+    """A thread-safe LRU of PNGs by key, bounded by count and by bytes.
+
+    >>> c = MemoryCache(items=2); c.put("a", b"1"); c.put("b", b"2"); c.get("a"); c.put("c", b"3")
+    b'1'
+    >>> c.get("b"), c.get("a"), len(c)
+    (None, b'1', 2)
+    """
+
+    def __init__(self, items: int = 64, max_bytes: int = 64 << 20) -> None:
+        self.items, self.max_bytes, self.size = items, max_bytes, 0
+        self._pngs: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            png = self._pngs.get(key)
+            if png is not None:
+                self._pngs.move_to_end(key)
+            return png
+
+    def put(self, key: str, png: bytes) -> None:
+        with self._lock:
+            old = self._pngs.pop(key, None)
+            self.size -= len(old) if old is not None else 0
+            if len(png) > self.max_bytes:
+                return
+            self._pngs[key] = png
+            self.size += len(png)
+            while len(self._pngs) > self.items or self.size > self.max_bytes:
+                self.size -= len(self._pngs.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pngs.clear()
+            self.size = 0
+
+    def __len__(self) -> int:
+        return len(self._pngs)
+
+
+MEMORY = MemoryCache()
+
+
+class DiskCache:
+    """PNGs by key in a folder, the least recently used removed past ``max_bytes``.
+
+    >>> import tempfile
+    >>> c = DiskCache(tempfile.mkdtemp(), max_bytes=5); c.put("a" * 64, b"123"); c.get("a" * 64)
+    b'123'
+    >>> c.put("b" * 64, b"456"); c.get("a" * 64), c.get("b" * 64)
+    (None, b'456')
+    """
+
+    def __init__(self, folder: str, max_bytes: int = 256 << 20) -> None:
+        self.folder, self.max_bytes = folder, max_bytes
+
+    def _path(self, key: str) -> str:
+        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+            raise ValueError(f"not a picture key: {key!r}")
+        return os.path.join(self.folder, key + ".png")
+
+    def get(self, key: str) -> bytes | None:
+        path = self._path(key)
+        try:
+            with open(path, "rb") as f:
+                png = f.read()
+            os.utime(path)  # recently used
+        except OSError:
+            return None
+        return png
+
+    def put(self, key: str, png: bytes) -> None:
+        from .files import write_atomic
+
+        os.makedirs(self.folder, exist_ok=True)
+        write_atomic(self._path(key), png)
+        self._trim()
+
+    def _trim(self) -> None:
+        files = []
+        for entry in os.scandir(self.folder):
+            if entry.name.endswith(".png") and len(entry.name) == 68:
+                try:
+                    st = entry.stat()
+                except OSError:  # removed meanwhile by another process
+                    continue
+                files.append((st.st_mtime, st.st_size, entry.path))
+        total = sum(size for _, size, _ in files)
+        for _, size, path in sorted(files):
+            if total <= self.max_bytes:
+                break
+            with contextlib.suppress(OSError):  # removed meanwhile by another process
+                os.unlink(path)
+            total -= size
+
+
+def disk_cache(environ: Mapping[str, str] | None = None) -> DiskCache | None:
+    """The CLI's and albums' picture cache: ``$BACKLINE_CACHE_DIR`` (``off``: none), else
+    ``$XDG_CACHE_HOME/backline/pictures`` or ``~/.cache/backline/pictures``.
+
+    >>> disk_cache({CACHE_ENV: "off"}) is None, disk_cache({"XDG_CACHE_HOME": "/c"}).folder
+    (True, '/c/backline/pictures')
+    """
+    env = os.environ if environ is None else environ
+    folder = env.get(CACHE_ENV)
+    if folder == "off":
+        return None
+    if not folder:
+        base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "backline", "pictures")
+    return DiskCache(folder)
+
+
+# ---------------------------------------------------------------- pictures as PNG bytes, and files
+
+
+def arrangement_png(perf: Performance, width: int = 1600, disk: DiskCache | None = None) -> bytes:
+    """The arrangement map as PNG bytes: from :data:`MEMORY` (or ``disk``) when this take was drawn before."""
+    return _png(map_data(perf), width, _draw_map, disk)
+
+
+def piano_roll_png(perf: Performance, width: int = 1600, disk: DiskCache | None = None) -> bytes:
+    """The piano roll as PNG bytes (cached like :func:`arrangement_png`)."""
+    return _png(roll_data(perf), width, _draw_roll, disk)
+
+
+def album_flow_png(report: dict[str, Any], width: int = 1600, disk: DiskCache | None = None) -> bytes:
+    """The album's flow chart (from ``render_album``'s report) as PNG bytes (cached likewise)."""
+    return _png(flow_data(report), width, _draw_flow, disk)
+
+
+def arrangement_map(perf: Performance, path: str, width: int = 1600) -> str:
+    """Write the arrangement map to ``path`` (atomically; drawn only when not in a cache)."""
+    return _write(path, arrangement_png(perf, width, disk_cache()))
+
+
+def piano_roll(perf: Performance, path: str, width: int = 1600) -> str:
+    """Write the piano roll to ``path``: one lane per instrument (pitch on each lane's own scale),
+    sections marked, bars in seconds."""
+    return _write(path, piano_roll_png(perf, width, disk_cache()))
+
+
 def album_flow(report: dict[str, Any], path: str, width: int = 1600) -> str:
-    """Tempo, key and energy across the running order."""
-    tracks = report["tracks"]
-    plt, fig = _figure(width, 700)
+    """Write the album's flow chart (tempo, key and energy across the running order) to ``path``."""
+    return _write(path, album_flow_png(report, width, disk_cache()))
+
+
+def _write(path: str, png: bytes) -> str:
+    from .files import write_atomic
+
+    write_atomic(path, png)
+    return path
+
+
+def _png(data: Any, width: int, draw: Callable[[Any, int], Any], disk: DiskCache | None) -> bytes:
+    if isinstance(width, bool) or not isinstance(width, int) or not WIDTHS[0] <= width <= WIDTHS[1]:
+        raise ValueError(f"a picture is {WIDTHS[0]} to {WIDTHS[1]} pixels wide, not {width!r}")
+    key = picture_key(data, width)
+    png = MEMORY.get(key)
+    if png is None and disk is not None:
+        png = disk.get(key)
+    if png is None:
+        import io
+
+        buf = io.BytesIO()
+        draw(data, width).savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # 6 (the default): +40 ms
+        png = buf.getvalue()
+        if disk is not None:
+            disk.put(key, png)
+    MEMORY.put(key, png)
+    return png
+
+
+# ---------------------------------------------------------------- drawing (data in, figure out)
+
+
+def _figure(width_px: int, height_px: int) -> Any:
+    """A figure on the Agg canvas, without pyplot (no global figure list to leak into)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_px / 100, height_px / 100), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _strokes(ax: Any, groups: list[tuple[Any, Any]], width: float, transform: Any = None,
+             alpha: float | None = None) -> None:
+    """Straight strokes as one collection: ``groups`` of (color, float array of segments, shape
+    (n, 2, 2)), each group one path (a path a segment made a note 8 µs of Path set-up alone)."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.path import Path
+
+    paths, colors = [], []
+    for color, segments in groups:
+        if len(segments):
+            path = Path(segments.reshape(-1, 2), [Path.MOVETO, Path.LINETO] * len(segments))
+            path.should_simplify = False  # Agg's simplification may join a note to its neighbour
+            paths.append(path)
+            colors.append(color)
+    if paths:
+        ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=colors, linewidths=width,
+                                         capstyle="butt", alpha=alpha, transform=transform or ax.transData,
+                                         snap=True),  # to whole pixels, as Agg snaps a lone stroke's path
+                          autolim=False)
+
+
+def _vlines(ax: Any, xs: Any, color: str, width: float, alpha: float | None = None) -> None:
+    """Vertical lines across the whole axes at ``xs`` (data)."""
+    import numpy as np
+
+    segments = np.zeros((len(xs), 2, 2))
+    segments[:, :, 0] = np.asarray(xs, dtype=float)[:, None]
+    segments[:, 1, 1] = 1.0
+    _strokes(ax, [(color, segments)], width, ax.get_xaxis_transform(), alpha)
+
+
+def _draw_roll(data: RollData, width: int) -> Any:
+    fig = _figure(width, 170 * max(1, len(data.lanes)) + 120)
+    axes = fig.subplots(max(1, len(data.lanes)), 1, sharex=True, squeeze=False)[:, 0]
+    starts = [s for _, s in data.sections]
+    for ax, lane in zip(axes, data.lanes, strict=False):
+        _lane(ax, lane)
+        ax.set_ylabel(lane.name, rotation=0, ha="right", va="center", fontsize=11)
+        ax.tick_params(axis="y", labelsize=8)
+        _vlines(ax, starts, "#444444", 0.8, 0.6)
+        _vlines(ax, data.bars, "#bbbbbb", 0.3, 0.5)
+    top = axes[0]
+    for name, start in data.sections:
+        top.text(start + 0.2, 1.02, name, transform=top.get_xaxis_transform(), fontsize=10, fontweight="bold",
+                 va="bottom")
+    axes[-1].set_xlim(0, data.seconds)
+    axes[-1].set_xlabel("seconds")
+    fig.suptitle(data.title, fontsize=14, y=0.995)
+    fig.tight_layout()
+    return fig
+
+
+def _lane(ax: Any, lane: Lane) -> None:
+    """Notes as thick horizontal strokes, louder more opaque: one collection, a path per velocity."""
+    import numpy as np
+    from matplotlib.colors import to_rgb
+
+    notes = lane.notes
+    low, high = notes[:, 2].min() - 2, notes[:, 2].max() + 2
+    ax.set_ylim(low, high)
+    width_pt = max(1.0, 0.8 * ax.get_window_extent().height / (high - low) * 0.72)  # a semitone's height
+    segments = np.stack([notes[:, [0, 2]], notes[:, [1, 2]]], axis=1)
+    velocities = notes[:, 3]
+    _strokes(ax, [((*to_rgb(lane.color), 0.35 + 0.65 * v / 127), segments[velocities == v])
+                  for v in np.unique(velocities)], width_pt)
+
+
+def _draw_map(data: MapData, width: int) -> Any:
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    n = len(data.rows)
+    fig = _figure(width, 150 + 62 * n + 170)
+    ax = fig.add_axes((0.09, 0.30, 0.82, 0.56))
+    tempo_ax = fig.add_axes((0.09, 0.08, 0.82, 0.15), sharex=ax)
+    cmap = colormaps[DYN_CMAP]
+    for i, row in enumerate(data.rows):
+        y = n - 1 - i
+        if row.bars:
+            ax.broken_barh([(x, w) for x, w, _ in row.bars], (y + 0.1, 0.8),
+                           facecolors=cmap([shade for _, _, shade in row.bars]), edgecolors="none")
+        for x in row.riffs:
+            ax.text(x, y + 0.5, "riff", fontsize=8, va="center", color="#222")
+    _strokes(ax, [("#1a1a1a", np.array([((t, -0.1), (t, n + 0.1)) for t in data.hits]))], 1.2)
+    for t in data.hits:
+        ax.text(t, n + 0.15, "!", ha="center", va="bottom", fontsize=11, fontweight="bold")
+    _vlines(ax, [s for _, s in data.sections], "#333333", 1.0)
+    for label, start in data.sections:
+        ax.text(start + 0.4, n + 0.55, label, fontsize=10, fontweight="bold", va="bottom")
+    ax.set_xlim(0, data.seconds)
+    ax.set_ylim(-0.1, n + 1.2)
+    ax.set_yticks([n - 1 - i + 0.5 for i in range(n)])
+    ax.set_yticklabels([r.name.capitalize() for r in data.rows], fontsize=11)
+    ax.tick_params(axis="x", labelbottom=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    times, tempos = data.tempo
+    tempo_ax.step(times, tempos, where="post", color="#1f77b4", lw=2)
+    tempo_ax.set_ylim(min(tempos) - 10, max(tempos) + 10)
+    tempo_ax.set_ylabel("tempo", fontsize=10)
+    tempo_ax.set_xlabel("seconds")
+    tempo_ax.grid(alpha=0.3)
+    bar_ax = fig.add_axes((0.925, 0.30, 0.012, 0.56))
+    cb = fig.colorbar(ScalarMappable(cmap=cmap, norm=Normalize(vmin=20, vmax=125)), cax=bar_ax)
+    cb.set_ticks([30, 45, 60, 75, 95, 112])
+    cb.set_ticklabels(["pp", "p", "mp", "mf", "f", "ff"])
+    fig.suptitle(data.title, fontsize=14, y=0.97)
+    return fig
+
+
+def _draw_flow(data: FlowData, width: int) -> Any:
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
+
+    fig = _figure(width, 700)
     ax = fig.add_axes((0.07, 0.16, 0.86, 0.70))
-    xs = list(range(1, len(tracks) + 1))
-    tempos = [t["tempo"] for t in tracks]
-    energy = [t["energy"] for t in tracks]
-    ax.plot(xs, tempos, "-o", color="#1f77b4", lw=2.5, ms=9, label="tempo (bpm)")
+    xs = list(range(1, len(data.tracks) + 1))
+    tempos = [t[2] for t in data.tracks]
+    line = ax.plot(xs, tempos, "-o", color="#1f77b4", lw=2.5, ms=9, label="tempo (bpm)")[0]
     ax.set_ylabel("tempo (bpm)", color="#1f77b4", fontsize=12)
     ax.set_ylim(min(tempos) - 25, max(tempos) + 30)
     ax2 = ax.twinx()
-    ax2.bar(xs, energy, color="#ff7f0e", alpha=0.35, width=0.55, label="energy")
+    energy: dict[str, Any] = {"facecolor": "#ff7f0e", "alpha": 0.35}
+    ax2.add_collection(PolyCollection([((x - 0.275, 0), (x + 0.275, 0), (x + 0.275, t[4]), (x - 0.275, t[4]))
+                                       for x, t in zip(xs, data.tracks, strict=True)], edgecolors="none",
+                                      **energy), autolim=False)
     ax2.set_ylim(0, 1.25)
     ax2.set_ylabel("energy (dynamics and density, 0–1)", color="#c05800", fontsize=12)
     ax.set_zorder(ax2.get_zorder() + 1)  # the tempo line in front of the energy bars
     ax.patch.set_visible(False)
-    handles = [ax.get_lines()[0], ax2.patches[0]] if ax2.patches else [ax.get_lines()[0]]
-    ax.legend(handles, ["tempo (bpm)", "energy"][: len(handles)], loc="upper right", fontsize=10)
-    for x, t in zip(xs, tracks, strict=True):
-        ax.annotate(f"{t['key']}\n{t['tempo']:g} bpm · {t['meter']}", (x, t["tempo"]), textcoords="offset points",
-                    xytext=(0, 14), ha="center", fontsize=10, fontweight="bold")
-    for tr in report["transitions"]:
-        x = tr["from"] + 0.5
-        n = tr["key_steps"]
+    ax.legend([line, Patch(**energy)], ["tempo (bpm)", "energy"], loc="upper right", fontsize=10)
+    for x, (_, key, tempo, meter, _) in zip(xs, data.tracks, strict=True):
+        ax.annotate(f"{key}\n{tempo:g} bpm · {meter}", (x, tempo), textcoords="offset points", xytext=(0, 14),
+                    ha="center", fontsize=10, fontweight="bold")
+    for first, n, change in data.transitions:
         steps = "same key signature" if n == 0 else f"keys {n} fifth{'s' if n > 1 else ''} apart"
-        ax.text(x, min(tempos) - 18, f"{steps}\n{tr['tempo_change']:+g} bpm", ha="center", fontsize=9, color="#444")
+        ax.text(first + 0.5, min(tempos) - 18, f"{steps}\n{change:+g} bpm", ha="center", fontsize=9, color="#444")
     ax.set_xticks(xs)
-    ax.set_xticklabels([f"{i}. {t['title']}" for i, t in zip(xs, tracks, strict=True)], rotation=12, fontsize=10)
-    ax.set_xlim(0.4, len(tracks) + 0.6)
+    ax.set_xticklabels([f"{i}. {t[0]}" for i, t in zip(xs, data.tracks, strict=True)], rotation=12, fontsize=10)
+    ax.set_xlim(0.4, len(data.tracks) + 0.6)
     ax.grid(axis="y", alpha=0.3)
-    mins, secs = divmod(report["seconds"], 60)
-    fig.suptitle(f"{report['title']} — running order, {int(mins)}:{secs:04.1f} with gaps", fontsize=15, y=0.96)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    mins, secs = divmod(data.seconds, 60)
+    fig.suptitle(f"{data.title} — running order, {int(mins)}:{secs:04.1f} with gaps", fontsize=15, y=0.96)
+    return fig

@@ -108,12 +108,30 @@ def render_album(album: Album, outdir: str, audio: dict[str, Any] | None = None,
     if audio is not None and jobs > 1:
         audio = {**audio, "jobs": 1}  # the tracks are the parallel part
     work = [(i, t, outdir, audio, pictures) for i, t in enumerate(album.tracks, start=1)]
+    gaps = [t.gap_seconds if t.gap_seconds is not None else album.gap_seconds for t in album.tracks]
     if jobs > 1 and len(work) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             rows = list(pool.map(_track_job, work))
+            report = _report(album, rows, gaps)
+            if pictures:  # drawn where matplotlib is loaded already: in a worker, not here
+                _flow_picture(report, pool.submit(_flow_job, report, outdir).result())
     else:
         rows = [_track_job(w) for w in work]
-    gaps = [t.gap_seconds if t.gap_seconds is not None else album.gap_seconds for t in album.tracks]
+        report = _report(album, rows, gaps)
+        if pictures:
+            _flow_picture(report, _flow_job(report, outdir))
+    if audio is not None:
+        from .master import write_master
+
+        report.update(write_master(album, rows, gaps, outdir, audio.get("fmt", "wav")))
+    report["report"] = os.path.join(outdir, "report.md")
+    write_atomic(report["report"], report_markdown(report))
+    write_atomic(os.path.join(outdir, "report.json"), json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def _report(album: Album, rows: list[dict[str, Any]], gaps: list[float]) -> dict[str, Any]:
+    """The album's report from its tracks' rows: transitions, gaps, length, warnings, pictures."""
     lengths = [r.get("audio_seconds", r["seconds"]) for r in rows]
     total = sum(lengths) + sum(gaps[:-1])
     report: dict[str, Any] = {
@@ -123,20 +141,18 @@ def render_album(album: Album, outdir: str, audio: dict[str, Any] | None = None,
         "gaps": gaps[:-1], "seconds": round(total, 3)}
     report["warnings"] = warnings_for(rows, total)
     report["pictures"] = [p for r in rows for p in r["pictures"]]
-    if pictures:
-        from ..plot import album_flow
-
-        flow = album_flow(report, os.path.join(outdir, "album-flow.png"))
-        report["pictures"].insert(0, flow)
-        report["flow_chart"] = flow
-    if audio is not None:
-        from .master import write_master
-
-        report.update(write_master(album, rows, gaps, outdir, audio.get("fmt", "wav")))
-    report["report"] = os.path.join(outdir, "report.md")
-    write_atomic(report["report"], report_markdown(report))
-    write_atomic(os.path.join(outdir, "report.json"), json.dumps(report, indent=2) + "\n")
     return report
+
+
+def _flow_job(report: dict[str, Any], outdir: str) -> str:
+    from ..plot import album_flow
+
+    return album_flow(report, os.path.join(outdir, "album-flow.png"))
+
+
+def _flow_picture(report: dict[str, Any], flow: str) -> None:
+    report["pictures"].insert(0, flow)
+    report["flow_chart"] = flow
 
 
 def _clock(seconds: float) -> str:
