@@ -223,14 +223,28 @@ def picture_key(data: RollData | MapData | FlowData, width: int) -> str:
     from hashlib import sha256
 
     if not _CODE:
-        import matplotlib
-
         with open(__file__, "rb") as f:
-            _CODE.append(f.read() + matplotlib.__version__.encode())
+            _CODE.append(f.read() + _matplotlib_version().encode())
     h = sha256(_CODE[0])
     h.update(f"{type(data).__name__} {width}".encode())
     _feed(h, data)
     return h.hexdigest()
+
+
+def _matplotlib_version() -> str:
+    """matplotlib's version without importing it (~0.5 s; a cached picture needs none of it), nor
+    importlib.metadata (~30–190 ms measured): its ``_version.py`` holds just that."""
+    from importlib.util import find_spec
+
+    spec = find_spec("matplotlib")
+    folder = os.path.dirname(spec.origin) if spec is not None and spec.origin else ""
+    try:
+        with open(os.path.join(folder, "_version.py"), encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        from importlib.metadata import version
+
+        return version("matplotlib")
 
 
 def _feed(h: Any, value: Any) -> None:
@@ -366,43 +380,45 @@ def disk_cache(environ: Mapping[str, str] | None = None) -> DiskCache | None:
 
 def arrangement_png(perf: Performance, width: int = 1600, disk: DiskCache | None = None) -> bytes:
     """The arrangement map as PNG bytes: from :data:`MEMORY` (or ``disk``) when this take was drawn before."""
-    return _png(map_data(perf), width, _draw_map, disk)
+    return picture_png(map_data(perf), width, disk)
 
 
 def piano_roll_png(perf: Performance, width: int = 1600, disk: DiskCache | None = None) -> bytes:
     """The piano roll as PNG bytes (cached like :func:`arrangement_png`)."""
-    return _png(roll_data(perf), width, _draw_roll, disk)
+    return picture_png(roll_data(perf), width, disk)
 
 
 def album_flow_png(report: dict[str, Any], width: int = 1600, disk: DiskCache | None = None) -> bytes:
     """The album's flow chart (from ``render_album``'s report) as PNG bytes (cached likewise)."""
-    return _png(flow_data(report), width, _draw_flow, disk)
+    return picture_png(flow_data(report), width, disk)
 
 
 def arrangement_map(perf: Performance, path: str, width: int = 1600) -> str:
     """Write the arrangement map to ``path`` (atomically; drawn only when not in a cache)."""
-    return _write(path, arrangement_png(perf, width, disk_cache()))
+    return write_picture(map_data(perf), path, width)
 
 
 def piano_roll(perf: Performance, path: str, width: int = 1600) -> str:
     """Write the piano roll to ``path``: one lane per instrument (pitch on each lane's own scale),
     sections marked, bars in seconds."""
-    return _write(path, piano_roll_png(perf, width, disk_cache()))
+    return write_picture(roll_data(perf), path, width)
 
 
 def album_flow(report: dict[str, Any], path: str, width: int = 1600) -> str:
     """Write the album's flow chart (tempo, key and energy across the running order) to ``path``."""
-    return _write(path, album_flow_png(report, width, disk_cache()))
+    return write_picture(flow_data(report), path, width)
 
 
-def _write(path: str, png: bytes) -> str:
+def write_picture(data: RollData | MapData | FlowData, path: str, width: int = 1600) -> str:
+    """Write the picture of ``data`` to ``path`` atomically, through both caches (:func:`disk_cache`)."""
     from .files import write_atomic
 
-    write_atomic(path, png)
+    write_atomic(path, picture_png(data, width, disk_cache()))
     return path
 
 
-def _png(data: Any, width: int, draw: Callable[[Any, int], Any], disk: DiskCache | None) -> bytes:
+def picture_png(data: RollData | MapData | FlowData, width: int = 1600, disk: DiskCache | None = None) -> bytes:
+    """The PNG of a picture's data: from :data:`MEMORY`, else from ``disk``, else drawn (and kept in both)."""
     if isinstance(width, bool) or not isinstance(width, int) or not WIDTHS[0] <= width <= WIDTHS[1]:
         raise ValueError(f"a picture is {WIDTHS[0]} to {WIDTHS[1]} pixels wide, not {width!r}")
     key = picture_key(data, width)
@@ -413,7 +429,7 @@ def _png(data: Any, width: int, draw: Callable[[Any, int], Any], disk: DiskCache
         import io
 
         buf = io.BytesIO()
-        draw(data, width).savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # 6 (the default): +40 ms
+        figure_of(data, width).savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # 6 (the default): +40 ms
         png = buf.getvalue()
         if disk is not None:
             disk.put(key, png)
@@ -422,6 +438,20 @@ def _png(data: Any, width: int, draw: Callable[[Any, int], Any], disk: DiskCache
 
 
 # ---------------------------------------------------------------- drawing (data in, figure out)
+
+
+def figure_of(data: RollData | MapData | FlowData, width: int = 1600) -> Any:
+    """The matplotlib figure of a picture's data (what :func:`picture_png` renders), to look into.
+
+    >>> fig = figure_of(FlowData("X", (("A", "C major", 120.0, "4/4", 0.5),), (), 60.0))
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['C major\\n120 bpm · 4/4']
+    """
+    if isinstance(data, RollData):
+        return _draw_roll(data, width)
+    if isinstance(data, MapData):
+        return _draw_map(data, width)
+    return _draw_flow(data, width)
 
 
 def _figure(width_px: int, height_px: int) -> Any:
@@ -434,7 +464,7 @@ def _figure(width_px: int, height_px: int) -> Any:
     return fig
 
 
-def _strokes(ax: Any, groups: list[tuple[Any, Any]], width: float, transform: Any = None,
+def _strokes(ax: Any, gid: str, groups: list[tuple[Any, Any]], width: float, transform: Any = None,
              alpha: float | None = None) -> None:
     """Straight strokes as one collection: ``groups`` of (color, float array of segments, shape
     (n, 2, 2)), each group one path (a path a segment made a note 8 µs of Path set-up alone)."""
@@ -451,18 +481,18 @@ def _strokes(ax: Any, groups: list[tuple[Any, Any]], width: float, transform: An
     if paths:
         ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=colors, linewidths=width,
                                          capstyle="butt", alpha=alpha, transform=transform or ax.transData,
-                                         snap=True),  # to whole pixels, as Agg snaps a lone stroke's path
+                                         snap=True, gid=gid),  # whole pixels, as Agg snaps a lone stroke
                           autolim=False)
 
 
-def _vlines(ax: Any, xs: Any, color: str, width: float, alpha: float | None = None) -> None:
+def _vlines(ax: Any, gid: str, xs: Any, color: str, width: float, alpha: float | None = None) -> None:
     """Vertical lines across the whole axes at ``xs`` (data)."""
     import numpy as np
 
     segments = np.zeros((len(xs), 2, 2))
     segments[:, :, 0] = np.asarray(xs, dtype=float)[:, None]
     segments[:, 1, 1] = 1.0
-    _strokes(ax, [(color, segments)], width, ax.get_xaxis_transform(), alpha)
+    _strokes(ax, gid, [(color, segments)], width, ax.get_xaxis_transform(), alpha)
 
 
 def _draw_roll(data: RollData, width: int) -> Any:
@@ -473,8 +503,8 @@ def _draw_roll(data: RollData, width: int) -> Any:
         _lane(ax, lane)
         ax.set_ylabel(lane.name, rotation=0, ha="right", va="center", fontsize=11)
         ax.tick_params(axis="y", labelsize=8)
-        _vlines(ax, starts, "#444444", 0.8, 0.6)
-        _vlines(ax, data.bars, "#bbbbbb", 0.3, 0.5)
+        _vlines(ax, "sections", starts, "#444444", 0.8, 0.6)
+        _vlines(ax, "bars", data.bars, "#bbbbbb", 0.3, 0.5)
     top = axes[0]
     for name, start in data.sections:
         top.text(start + 0.2, 1.02, name, transform=top.get_xaxis_transform(), fontsize=10, fontweight="bold",
@@ -497,8 +527,8 @@ def _lane(ax: Any, lane: Lane) -> None:
     width_pt = max(1.0, 0.8 * ax.get_window_extent().height / (high - low) * 0.72)  # a semitone's height
     segments = np.stack([notes[:, [0, 2]], notes[:, [1, 2]]], axis=1)
     velocities = notes[:, 3]
-    _strokes(ax, [((*to_rgb(lane.color), 0.35 + 0.65 * v / 127), segments[velocities == v])
-                  for v in np.unique(velocities)], width_pt)
+    _strokes(ax, "notes", [((*to_rgb(lane.color), 0.35 + 0.65 * v / 127), segments[velocities == v])
+                           for v in np.unique(velocities)], width_pt)
 
 
 def _draw_map(data: MapData, width: int) -> Any:
@@ -516,13 +546,13 @@ def _draw_map(data: MapData, width: int) -> Any:
         y = n - 1 - i
         if row.bars:
             ax.broken_barh([(x, w) for x, w, _ in row.bars], (y + 0.1, 0.8),
-                           facecolors=cmap([shade for _, _, shade in row.bars]), edgecolors="none")
+                           facecolors=cmap([shade for _, _, shade in row.bars]), edgecolors="none", gid=row.name)
         for x in row.riffs:
             ax.text(x, y + 0.5, "riff", fontsize=8, va="center", color="#222")
-    _strokes(ax, [("#1a1a1a", np.array([((t, -0.1), (t, n + 0.1)) for t in data.hits]))], 1.2)
+    _strokes(ax, "hits", [("#1a1a1a", np.array([((t, -0.1), (t, n + 0.1)) for t in data.hits]))], 1.2)
     for t in data.hits:
         ax.text(t, n + 0.15, "!", ha="center", va="bottom", fontsize=11, fontweight="bold")
-    _vlines(ax, [s for _, s in data.sections], "#333333", 1.0)
+    _vlines(ax, "sections", [s for _, s in data.sections], "#333333", 1.0)
     for label, start in data.sections:
         ax.text(start + 0.4, n + 0.55, label, fontsize=10, fontweight="bold", va="bottom")
     ax.set_xlim(0, data.seconds)
@@ -561,7 +591,7 @@ def _draw_flow(data: FlowData, width: int) -> Any:
     energy: dict[str, Any] = {"facecolor": "#ff7f0e", "alpha": 0.35}
     ax2.add_collection(PolyCollection([((x - 0.275, 0), (x + 0.275, 0), (x + 0.275, t[4]), (x - 0.275, t[4]))
                                        for x, t in zip(xs, data.tracks, strict=True)], edgecolors="none",
-                                      **energy), autolim=False)
+                                      gid="energy", **energy), autolim=False)
     ax2.set_ylim(0, 1.25)
     ax2.set_ylabel("energy (dynamics and density, 0–1)", color="#c05800", fontsize=12)
     ax.set_zorder(ax2.get_zorder() + 1)  # the tempo line in front of the energy bars

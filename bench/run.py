@@ -217,6 +217,84 @@ def audio_rows(backline: str, tmp: str) -> list[tuple[str, str, str]]:
     ]
 
 
+def _spread(values: list[float], scale: float = 1.0, unit: str = "s", digits: int = 2) -> str:
+    """median (min–max) of ``values`` times ``scale``."""
+    lo, mid, hi = (v * scale for v in (min(values), statistics.median(values), max(values)))
+    return f"{mid:.{digits}f} {unit} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+def picture_rows(backline: str, rounds: int = 5) -> list[tuple[str, str, str]]:
+    """The shared album with and without pictures (whole processes, alternated, picture cache off),
+    then with a warm cache; one arrangement map in-process, drawn and cached."""
+    album = os.path.join(os.path.dirname(ROOT), "shared", "charts", "album.toml")
+    if not os.path.exists(album):
+        return [("pictures", "-", "needs ../shared/charts/album.toml")]
+    import resource
+
+    tmp = tempfile.mkdtemp(prefix="backline-bench-pictures-")
+    cold = {**os.environ, "BACKLINE_CACHE_DIR": "off"}
+    warm = {**os.environ, "BACKLINE_CACHE_DIR": os.path.join(tmp, "cache")}
+    runs: dict[str, list[float]] = {"pictures": [], "none": [], "warm": []}
+    cpu: dict[str, list[float]] = {"pictures": [], "none": []}
+    load = [os.getloadavg()[0]]
+    for _ in range(rounds):
+        for label, extra, env in (("pictures", [], cold), ("none", ["--no-pictures"], cold), ("warm", [], warm)):
+            out = os.path.join(tmp, label)
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            subprocess.run([backline, "album", album, "-o", out, *extra], check=True, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            runs[label].append(time.perf_counter() - t)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if label in cpu:
+                cpu[label].append(after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime)
+            shutil.rmtree(out, ignore_errors=True)
+    load.append(os.getloadavg()[0])
+    note = (f"median (range) of {rounds}, alternated; load average {load[0]:.1f} -> {load[1]:.1f} "
+            f"on {os.cpu_count()} cores")
+    extra = statistics.median(runs["pictures"]) - statistics.median(runs["none"])
+    rows = [("shared album, all 13 pictures, whole process", _spread(runs["pictures"]),
+             f"goal < 3 s; CPU {_spread(cpu['pictures'])}; {note}"),
+            ("shared album, --no-pictures, same run", _spread(runs["none"]),
+             f"CPU {_spread(cpu['none'])}; the pictures add {extra:.2f} s"),
+            ("shared album, all pictures, warm picture cache", _spread(runs["warm"]), "nothing redrawn")]
+    shutil.rmtree(tmp, ignore_errors=True)
+    return rows + map_rows()
+
+
+def map_rows(runs: int = 15) -> list[tuple[str, str, str]]:
+    """One arrangement map (stone-stair, 80 bars), in-process: drawn (memory cache emptied each
+    time, no disk cache) and cached (the studio's path: the map's data, its key, the memory hit)."""
+    import backline
+    from backline import plot
+    from backline.players.band import perform
+
+    song = backline.load(os.path.join(os.path.dirname(ROOT), "shared", "charts", "stone-stair.chart"))
+    perf = perform(song)
+    plot.arrangement_png(perf)  # matplotlib loaded, as in a studio that drew once
+
+    def drawn() -> None:
+        plot.MEMORY.clear()
+        plot.arrangement_png(perf)
+
+    def timed(fn: Callable[[], object]) -> list[float]:
+        out = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t)
+        return out
+
+    draw = timed(drawn)
+    hit = timed(lambda: plot.arrangement_png(perf))
+    studio = timed(lambda: plot.arrangement_png(perform(song)))
+    return [("one arrangement map, drawn (in-process)", _spread(draw, 1000, "ms", 0), "goal < 200 ms"),
+            ("one arrangement map, cached (in-process)", _spread(hit, 1000, "ms", 1),
+             "goal < 20 ms; map data + key + memory hit"),
+            ("one arrangement map, cached, with the take performed", _spread(studio, 1000, "ms", 1),
+             "the studio's GET: perform + cached map")]
+
+
 def main() -> None:
     import compileall
 
@@ -226,6 +304,12 @@ def main() -> None:
     from backline.players.band import perform
 
     rows: list[tuple[str, str, str]] = []
+    backline = os.path.join(ROOT, ".venv", "bin", "backline")
+    if not os.path.exists(backline):
+        backline = shutil.which("backline") or "backline"
+    if sys.argv[1:] == ["pictures"]:  # just the pictures' rows
+        _print(picture_rows(backline))
+        return
     text1000 = rock_chart(1000)
     parse_ms = median_ms(lambda: parse_chart(text1000).timeline())
     rows.append(("parse + expand, 1,000 bars (in-process)", f"{parse_ms:.1f} ms", "goal < 20 ms"))
@@ -247,9 +331,6 @@ def main() -> None:
     chart = os.path.join(tmp, "rock200.chart")
     with open(chart, "w") as f:
         f.write(rock_chart(200))
-    backline = os.path.join(ROOT, ".venv", "bin", "backline")
-    if not os.path.exists(backline):
-        backline = shutil.which("backline") or "backline"
     ours = [backline, "render", chart, "-o", tmp]
     mma = shutil.which("mma")
     if mma:
@@ -278,6 +359,7 @@ def main() -> None:
     rows.append(("take at risk 1 vs risk 0, 200 bars, whole process", f"{statistics.median(r1) * 1000:.0f} ms",
                  f"median ratio {statistics.median([x / y for x, y in zip(r1, r0, strict=True)]):.2f}x "
                  "(goal <= 1.5x)"))
+    rows += picture_rows(backline)
     rows += interchange_rows(backline, tmp)
     rows += batch_rows(tmp, tmp, "disk")
     if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
@@ -288,6 +370,10 @@ def main() -> None:
             shutil.rmtree(memory, ignore_errors=True)
     rows += audio_rows(backline, tmp)
     shutil.rmtree(tmp, ignore_errors=True)
+    _print(rows)
+
+
+def _print(rows: list[tuple[str, str, str]]) -> None:
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}}  {'time':>10}  note")
     print("-" * (width + 40))

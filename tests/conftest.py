@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -11,6 +14,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "charts")
 EXAMPLES = os.path.join(ROOT, "examples")
 ARTIFACTS = os.path.join(ROOT, "out", "test-artifacts")
+
+# Pictures are cached on disk (backline.plot.disk_cache): the suite's in a folder of its own, not ~/.cache.
+os.environ["BACKLINE_CACHE_DIR"] = tempfile.mkdtemp(prefix="backline-test-pictures-")
+atexit.register(shutil.rmtree, os.environ["BACKLINE_CACHE_DIR"], True)
 
 
 def shared_charts() -> list[str]:

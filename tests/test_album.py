@@ -80,11 +80,15 @@ def test_transitions_and_warnings() -> None:
     assert "80" in warnings_for([a], 81 * 60)[0]
 
 
-def test_parallel_and_serial_renders_are_identical(tmp_path: object) -> None:
+def test_parallel_and_serial_renders_are_identical(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backline import plot
+
+    monkeypatch.setenv(plot.CACHE_ENV, "off")  # each render draws its own pictures
     path = make_album(str(tmp_path), BODY, THREE)
     album = load_album(path)
     one, two = os.path.join(str(tmp_path), "serial"), os.path.join(str(tmp_path), "parallel")
     render_album(album, one, jobs=1)
+    plot.MEMORY.clear()
     render_album(album, two, jobs=2)
     names = sorted(n for n in os.listdir(one) if not n.startswith("report"))
     assert names == sorted(n for n in os.listdir(two) if not n.startswith("report"))

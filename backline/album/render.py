@@ -48,8 +48,17 @@ def energy(perf: Any) -> float:
 def render_track(number: int, track: Track, outdir: str, audio: dict[str, Any] | None,
                  pictures: bool = True) -> dict[str, Any]:
     """One track: MIDI, take sidecar, pictures and (optionally) audio; returns its row."""
+    row, drawings = _track_job((number, track, outdir, audio, pictures))
+    for drawing in drawings:
+        _picture_job(drawing)
+    return row
+
+
+def _track_job(args: tuple[int, Track, str, dict[str, Any] | None, bool]) -> tuple[dict[str, Any], list[Any]]:
+    """A track's files and row, and its pictures' data with their paths (to be drawn by any worker)."""
     from ..render import render_take
 
+    number, track, outdir, audio, pictures = args
     song = _song(track)
     name = f"{number:02d}-{slug(song.title)}"
     result, perf = render_take(song, outdir, seed=track.seed, risk=track.risk, style=track.style, name=name,
@@ -65,16 +74,20 @@ def render_track(number: int, track: Track, outdir: str, audio: dict[str, Any] |
         row.update(audio=result["audio"], loudness=result["loudness"], audio_seconds=result["audio_seconds"])
         if "stems" in result:
             row["stems"] = result["stems"]
+    drawings = []
     if pictures:
-        from ..plot import arrangement_map, piano_roll
+        from ..plot import map_data, roll_data
 
-        row["pictures"] = [arrangement_map(perf, os.path.join(outdir, f"{name}-arrangement.png")),
-                           piano_roll(perf, os.path.join(outdir, f"{name}-piano-roll.png"))]
-    return row
+        drawings = [(map_data(perf), os.path.join(outdir, f"{name}-arrangement.png")),
+                    (roll_data(perf), os.path.join(outdir, f"{name}-piano-roll.png"))]
+        row["pictures"] = [path for _, path in drawings]
+    return row, drawings
 
 
-def _track_job(args: tuple[int, Track, str, dict[str, Any] | None, bool]) -> dict[str, Any]:
-    return render_track(*args)
+def _picture_job(drawing: tuple[Any, str]) -> str:
+    from ..plot import write_picture
+
+    return write_picture(*drawing)
 
 
 def transition(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
@@ -111,15 +124,15 @@ def render_album(album: Album, outdir: str, audio: dict[str, Any] | None = None,
     gaps = [t.gap_seconds if t.gap_seconds is not None else album.gap_seconds for t in album.tracks]
     if jobs > 1 and len(work) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            rows = list(pool.map(_track_job, work))
-            report = _report(album, rows, gaps)
-            if pictures:  # drawn where matplotlib is loaded already: in a worker, not here
-                _flow_picture(report, pool.submit(_flow_job, report, outdir).result())
+            rows, drawings = _rows(list(pool.map(_track_job, work)))
+            report = _report(album, rows, gaps, outdir, pictures)
+            drawings.sort(key=_drawing_cost, reverse=True)  # the longest first: the workers end together
+            list(pool.map(_picture_job, drawings + _flow(report, outdir)))
     else:
-        rows = [_track_job(w) for w in work]
-        report = _report(album, rows, gaps)
-        if pictures:
-            _flow_picture(report, _flow_job(report, outdir))
+        rows, drawings = _rows([_track_job(w) for w in work])
+        report = _report(album, rows, gaps, outdir, pictures)
+        for drawing in drawings + _flow(report, outdir):
+            _picture_job(drawing)
     if audio is not None:
         from .master import write_master
 
@@ -130,7 +143,20 @@ def render_album(album: Album, outdir: str, audio: dict[str, Any] | None = None,
     return report
 
 
-def _report(album: Album, rows: list[dict[str, Any]], gaps: list[float]) -> dict[str, Any]:
+def _rows(done: list[tuple[dict[str, Any], list[Any]]]) -> tuple[list[dict[str, Any]], list[Any]]:
+    return [row for row, _ in done], [d for _, drawings in done for d in drawings]
+
+
+def _drawing_cost(drawing: tuple[Any, str]) -> float:
+    """Roughly how long a picture takes to draw: a piano roll's lanes cost most, then its notes."""
+    from ..plot import RollData
+
+    data = drawing[0]
+    return len(data.lanes) * 1e6 + sum(len(lane.notes) for lane in data.lanes) if isinstance(data, RollData) else 0
+
+
+def _report(album: Album, rows: list[dict[str, Any]], gaps: list[float], outdir: str,
+            pictures: bool) -> dict[str, Any]:
     """The album's report from its tracks' rows: transitions, gaps, length, warnings, pictures."""
     lengths = [r.get("audio_seconds", r["seconds"]) for r in rows]
     total = sum(lengths) + sum(gaps[:-1])
@@ -141,18 +167,17 @@ def _report(album: Album, rows: list[dict[str, Any]], gaps: list[float]) -> dict
         "gaps": gaps[:-1], "seconds": round(total, 3)}
     report["warnings"] = warnings_for(rows, total)
     report["pictures"] = [p for r in rows for p in r["pictures"]]
+    if pictures:
+        report["flow_chart"] = os.path.join(outdir, "album-flow.png")
+        report["pictures"].insert(0, report["flow_chart"])
     return report
 
 
-def _flow_job(report: dict[str, Any], outdir: str) -> str:
-    from ..plot import album_flow
+def _flow(report: dict[str, Any], outdir: str) -> list[tuple[Any, str]]:
+    """The flow chart to draw, if the report has one."""
+    from ..plot import flow_data
 
-    return album_flow(report, os.path.join(outdir, "album-flow.png"))
-
-
-def _flow_picture(report: dict[str, Any], flow: str) -> None:
-    report["pictures"].insert(0, flow)
-    report["flow_chart"] = flow
+    return [(flow_data(report), report["flow_chart"])] if "flow_chart" in report else []
 
 
 def _clock(seconds: float) -> str:
