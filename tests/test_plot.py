@@ -17,7 +17,8 @@ from matplotlib.colors import to_rgb
 import backline
 from backline import plot
 from backline.model import seconds_at
-from backline.players.band import Performance, perform
+from backline.performance import Performance
+from backline.players.band import perform
 from tests.conftest import SHARED, needs_shared
 
 
