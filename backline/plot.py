@@ -36,7 +36,9 @@ ROWS = ("solo", "melody", "pad", "guitar", "keys", "bass", "drums")
 MAP_ALWAYS = ("drums", "bass", "keys", "guitar", "pad")  # rows of the map even when silent
 DYN_CMAP = "YlOrRd"
 WIDTHS = (320, 4000)  # the pixel widths a picture may have
+FORMATS = ("png", "eps", "pdf", "svg")
 CACHE_ENV = "BACKLINE_CACHE_DIR"  # the disk cache's folder, or "off"
+SUFFIX = ".picture"  # a cached picture's file: its key and this (the key names its format)
 
 
 class Lane(NamedTuple):
@@ -212,7 +214,7 @@ def flow_data(report: dict[str, Any]) -> FlowData:
 _CODE: list[bytes] = []  # this module's source and matplotlib's version: a new drawing code, new keys
 
 
-def picture_key(data: RollData | MapData | FlowData, width: int) -> str:
+def picture_key(data: RollData | MapData | FlowData, width: int, fmt: str = "png") -> str:
     """SHA-256 of everything a picture is drawn from: its data, its width and the drawing code.
 
     >>> picture_key(FlowData("X", (), (), 0.0), 800) == picture_key(FlowData("X", (), (), 0.0), 800)
@@ -226,7 +228,7 @@ def picture_key(data: RollData | MapData | FlowData, width: int) -> str:
         with open(__file__, "rb") as f:
             _CODE.append(f.read() + _matplotlib_version().encode())
     h = sha256(_CODE[0])
-    h.update(f"{type(data).__name__} {width}".encode())
+    h.update(f"{type(data).__name__} {width} {fmt}".encode())
     _feed(h, data)
     return h.hexdigest()
 
@@ -318,13 +320,14 @@ class DiskCache:
     def __init__(self, folder: str, max_bytes: int = 256 << 20) -> None:
         self.folder, self.max_bytes = folder, max_bytes
 
-    def _path(self, key: str) -> str:
+    def path_of(self, key: str) -> str:
+        """Where the picture of ``key`` is kept (a key is 64 hex digits, nothing else)."""
         if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
             raise ValueError(f"not a picture key: {key!r}")
-        return os.path.join(self.folder, key + ".png")
+        return os.path.join(self.folder, key + SUFFIX)
 
     def get(self, key: str) -> bytes | None:
-        path = self._path(key)
+        path = self.path_of(key)
         try:
             with open(path, "rb") as f:
                 png = f.read()
@@ -337,13 +340,13 @@ class DiskCache:
         from .files import write_atomic
 
         os.makedirs(self.folder, exist_ok=True)
-        write_atomic(self._path(key), png)
+        write_atomic(self.path_of(key), png)
         self._trim()
 
     def _trim(self) -> None:
         files = []
         for entry in os.scandir(self.folder):
-            if entry.name.endswith(".png") and len(entry.name) == 68:
+            if entry.name.endswith(SUFFIX) and len(entry.name) == 64 + len(SUFFIX):
                 try:
                     st = entry.stat()
                 except OSError:  # removed meanwhile by another process
@@ -410,31 +413,42 @@ def album_flow(report: dict[str, Any], path: str, width: int = 1600) -> str:
 
 
 def write_picture(data: RollData | MapData | FlowData, path: str, width: int = 1600) -> str:
-    """Write the picture of ``data`` to ``path`` atomically, through both caches (:func:`disk_cache`)."""
+    """Write the picture of ``data`` to ``path`` atomically, through both caches (:func:`disk_cache`),
+    in the format its extension names (``.png``, or ``.eps``, ``.pdf``, ``.svg``)."""
     from .files import write_atomic
 
-    write_atomic(path, picture_png(data, width, disk_cache()))
+    fmt = os.path.splitext(path)[1][1:].lower() or "png"
+    write_atomic(path, picture_bytes(data, width, fmt, disk_cache()))
     return path
 
 
 def picture_png(data: RollData | MapData | FlowData, width: int = 1600, disk: DiskCache | None = None) -> bytes:
     """The PNG of a picture's data: from :data:`MEMORY`, else from ``disk``, else drawn (and kept in both)."""
+    return picture_bytes(data, width, "png", disk)
+
+
+def picture_bytes(data: RollData | MapData | FlowData, width: int = 1600, fmt: str = "png",
+                  disk: DiskCache | None = None) -> bytes:
+    """:func:`picture_png` in any of :data:`FORMATS`."""
     if isinstance(width, bool) or not isinstance(width, int) or not WIDTHS[0] <= width <= WIDTHS[1]:
         raise ValueError(f"a picture is {WIDTHS[0]} to {WIDTHS[1]} pixels wide, not {width!r}")
-    key = picture_key(data, width)
-    png = MEMORY.get(key)
-    if png is None and disk is not None:
-        png = disk.get(key)
-    if png is None:
+    if fmt not in FORMATS:
+        raise ValueError(f"pictures are written as {', '.join(FORMATS)}, not {fmt!r}")
+    key = picture_key(data, width, fmt)
+    picture = MEMORY.get(key)
+    if picture is None and disk is not None:
+        picture = disk.get(key)
+    if picture is None:
         import io
 
         buf = io.BytesIO()
-        figure_of(data, width).savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # 6 (the default): +40 ms
-        png = buf.getvalue()
+        options = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}  # 6 (the default): +40 ms
+        figure_of(data, width).savefig(buf, format=fmt, **options)
+        picture = buf.getvalue()
         if disk is not None:
-            disk.put(key, png)
-    MEMORY.put(key, png)
-    return png
+            disk.put(key, picture)
+    MEMORY.put(key, picture)
+    return picture
 
 
 # ---------------------------------------------------------------- drawing (data in, figure out)

@@ -219,8 +219,8 @@ def test_disk_cache_keeps_the_recently_used_within_its_bounds(tmp_path: Any) -> 
     keys = [f"{i:064x}" for i in range(5)]
     for i, key in enumerate(keys):
         cache.put(key, bytes([i]) * 1000)
-        os.utime(os.path.join(str(tmp_path), key + ".png"), (i, i))  # distinct ages, whatever the clock
-    assert sorted(os.listdir(str(tmp_path))) == sorted(k + ".png" for k in keys[2:])
+        os.utime(cache.path_of(key), (i, i))  # distinct ages, whatever the clock
+    assert sorted(os.listdir(str(tmp_path))) == sorted(os.path.basename(cache.path_of(k)) for k in keys[2:])
     assert cache.get(keys[2]) == bytes([2]) * 1000  # used now: the newest
     cache.put(f"{9:064x}", b"\x09" * 1000)
     assert cache.get(keys[3]) is None and cache.get(keys[2]) is not None
@@ -257,3 +257,17 @@ def test_a_cached_picture_comes_back_far_faster_than_a_drawing() -> None:
     plot.arrangement_png(perf)
     cached = time.perf_counter() - start
     assert cached < drawing / 5, (cached, drawing)
+
+
+def test_pictures_in_the_format_their_file_names(tmp_path: Any) -> None:
+    perf = perform(backline.loads("title: Formats\nsection A:\n  | C | G |\n"))
+    eps = plot.arrangement_map(perf, os.path.join(str(tmp_path), "map.eps"))
+    svg = plot.arrangement_map(perf, os.path.join(str(tmp_path), "map.svg"))
+    png = plot.arrangement_map(perf, os.path.join(str(tmp_path), "map.png"))
+    with open(eps, "rb") as e, open(svg, encoding="utf-8") as v, open(png, "rb") as p:
+        assert e.read().startswith(b"%!PS-Adobe")
+        assert "Formats — arrangement" in v.read()
+        assert p.read() == plot.arrangement_png(perf)
+    with pytest.raises(ValueError, match="png, eps, pdf, svg"):
+        plot.arrangement_map(perf, os.path.join(str(tmp_path), "map.gif"))
+    assert not os.path.exists(os.path.join(str(tmp_path), "map.gif"))
