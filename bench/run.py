@@ -293,6 +293,43 @@ def map_rows(runs: int = 15) -> list[tuple[str, str, str]]:
              "goal < 20 ms; map data + key + memory hit"),
             ("one arrangement map, cached, with the take performed", _spread(studio, 1000, "ms", 1),
              "the studio's GET: perform + cached map")]
+def book_rows(backline: str, tmp: str) -> list[tuple[str, str, str]]:
+    """A 10-song session book (the shared charts, then the examples) through LilyPond, whole process."""
+    import glob
+
+    lilypond = shutil.which("lilypond")
+    charts = sorted(glob.glob(os.path.join(os.path.dirname(ROOT), "shared", "charts", "*.chart")))
+    charts = (charts + sorted(glob.glob(os.path.join(ROOT, "examples", "*.chart"))))[:10]
+    if not lilypond or len(charts) < 10:
+        return [("book", "-", "needs lilypond (make book installs it) and 10 charts")]
+    album = os.path.join(tmp, "book-album.toml")
+    with open(album, "w") as f:
+        f.write('title = "Bench Book"\n' + "".join(f"[[track]]\nchart = {c!r}\n" for c in charts))
+    empty = os.path.join(tmp, "empty.ly")
+    with open(empty, "w") as f:
+        f.write('\\version "2.24.0" { c\' }\n')
+    book = [backline, "book", album, "-o", os.path.join(tmp, "book.pdf")]
+    runs: dict[str, list[tuple[float, float]]] = {"full": [], "bare": [], "start": []}
+    for _ in range(2):
+        runs["full"].append(_timed(book))
+        runs["bare"].append(_timed([*book, "--no-pictures"]))
+        runs["start"].append(_timed([lilypond, "-s", "-o", os.path.join(tmp, "empty"), empty]))
+    (full, full_cpu), (bare, bare_cpu), (start, start_cpu) = (min(runs[k]) for k in ("full", "bare", "start"))
+    return [("book: 10 songs with arrangement maps, whole process", f"{full:.1f} s",
+             f"{full_cpu:.1f} s of CPU (goal < 30 s on 2 cores)"),
+            ("book: the same without the maps", f"{bare:.1f} s", f"{bare_cpu:.1f} s of CPU"),
+            ("LilyPond start-up (a one-note score)", f"{start:.1f} s",
+             f"{start_cpu:.1f} s of CPU, paid once a book: every part in one run")]
+
+
+def _timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and the CPU seconds the command's processes used (a loaded machine stretches the first)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = whole_process(cmd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -369,6 +406,7 @@ def main() -> None:
         finally:
             shutil.rmtree(memory, ignore_errors=True)
     rows += audio_rows(backline, tmp)
+    rows += book_rows(backline, tmp)
     shutil.rmtree(tmp, ignore_errors=True)
     _print(rows)
 
