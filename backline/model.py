@@ -148,6 +148,42 @@ class RiffUse(NamedTuple):
     instruments: tuple[str, ...]
 
 
+class Syllable(NamedTuple):
+    """A sung syllable: its text, whether its word goes on in the next one (``walk-ing``), and
+    how many notes it is sung over (more than one: a melisma, written ``_``)."""
+
+    text: str
+    joined: bool = False
+    notes: int = 1
+
+
+class Lyric(NamedTuple):
+    """One stanza of a section's words: syllables under the guide melody's notes (``None`` for a
+    note sung to no syllable, ``*``), or, without a melody, the words of each bar."""
+
+    syllables: tuple[Syllable | None, ...] = ()
+    bars: tuple[str, ...] = ()
+    line: int = 0
+
+    def words(self) -> list[str]:
+        """The words as they are read (syllables joined).
+
+        >>> Lyric((Syllable("walk", True), Syllable("ing"), None, Syllable("home", notes=2))).words()
+        ['walking', 'home']
+        """
+        if self.bars:
+            return " ".join(self.bars).split()
+        out, word = [], ""
+        for s in self.syllables:
+            if s is None:
+                continue
+            word += s.text
+            if not s.joined:
+                out.append(word)
+                word = ""
+        return out + ([word] if word else [])
+
+
 class Section(NamedTuple):
     """A section as resolved: its own directives merged over those it is ``like``."""
 
@@ -168,6 +204,7 @@ class Section(NamedTuple):
     riffs: tuple[RiffUse, ...] = ()
     solo: str | None = None
     melody: Phrase | None = None
+    lyrics: tuple[Lyric, ...] = ()  # a stanza a line: the section's n-th time in the form sings the n-th
 
 
 class Song(NamedTuple):

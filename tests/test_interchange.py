@@ -170,8 +170,9 @@ def test_chordpro_sheet_becomes_a_chart() -> None:
     song = parse_chart(text)
     assert song.title == "Harbour Lights" and str(song.key) == "G major" and song.tempo == 92
     assert song.form == ["Verse", "Chorus", "Verse", "Chorus", "Outro"]  # verse 2 has the chords of verse 1
-    assert "# Harbour lights are burning low" in text
-    verse = song.sections["Verse"]
+    verse = song.sections["Verse"]  # each verse's words are a stanza, in the order sung, under their chords
+    assert [lyric.bars for lyric in verse.lyrics] == [("Harbour lights are", "burning low", "Every ship is", "coming home"),
+                                                      ("Lanterns swinging", "on the quay", "Every sailor", "coming free")]
     assert [[str(s.chord) for s in b.slots] for b in verse.bars] == [["G"], ["Em"], ["C"], ["D"]]
     chorus = song.sections["Chorus"]
     assert [[str(s.chord) for s in b.slots] for b in chorus.bars][:2] == [["C", "D"], ["G", "Em"]]

@@ -247,8 +247,33 @@ def _section_score(song: Song, tl: Timeline, span: SectionSpan, repeats: int, pa
     lines = ["\\score {", "  <<",
              "    \\new Lyrics \\with { alignAboveContext = \"staff\" } \\lyricmode { " + " ".join(chords) + " }",
              "    \\new Staff = \"staff\" { \\new Voice = \"lead\" { " + " ".join(music) + " } }",
+             *_lyric_lines(sec, bars),
              "  >>", "  \\layout { indent = 0 }", "}"]
     return "\n".join(lines)
+
+
+def _lyric_lines(sec: Section, bars: list[TimelineBar]) -> list[str]:
+    """Each stanza under the staff: syllables on the melody's notes, or words under each bar."""
+    out = []
+    many = len(sec.lyrics) > 1
+    for k, lyric in enumerate(sec.lyrics, start=1):
+        words = [f"\\set stanza = {string(f'{k}.')}"] if many else []
+        if lyric.bars:
+            for bar, text in zip(bars, lyric.bars, strict=False):
+                length = whole_fraction(Fraction(bar.length).limit_denominator(96))
+                words.append(f"{string(text)}{length}" if text else f"\\skip {length}")
+            out.append("    \\new Lyrics \\lyricmode { \\override LyricText.self-alignment-X = #LEFT "
+                       + " ".join(words) + " }")
+            continue
+        for syllable in lyric.syllables:
+            if syllable is None:
+                words.append('""')
+                continue
+            words.append(string(syllable.text) + (" --" if syllable.joined else ""))
+            if syllable.notes > 1:
+                words.append("__ " + " ".join(["_"] * (syllable.notes - 1)))
+        out.append("    \\new Lyrics \\lyricsto \"lead\" { " + " ".join(words) + " }")
+    return out
 
 
 def _clef(melody: list[list[tuple[Fraction, Fraction, tuple[int, ...], bool]]] | None) -> str:

@@ -54,7 +54,7 @@ def _shape(song: object) -> object:
               tuple((c.beat, c.length, str(c.chord), c.hit, c.stop) for c in b.chords)) for b in t.bars],
             [(s.name, s.start_beat) for s in t.sections], t.tempo_map,
             {n: r.phrase for n, r in song.riffs.items()},
-            [(s.section.melody, s.section.riffs, s.section.solo) for s in t.sections])
+            [(s.section.melody, s.section.riffs, s.section.solo, s.section.lyrics) for s in t.sections])
 
 
 def _with_comment(code: str, comment: str) -> str:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 HEADERS = ("title", "artist", "key", "tempo", "time", "style", "feel")
 DIRECTIVES = ("dynamics", "tempo", "time", "key", "transpose", "style", "feel", "only", "tacet",
-              "riff", "solo", "melody")
+              "riff", "solo", "melody", "lyrics")
 SOLOISTS = ("guitar", "keys", "piano", "organ", "sax", "tenor-sax", "alto-sax", "trumpet",
             "flute", "vibes", "synth", "bass")
 RIFF_PLAYERS = ("bass", "guitar", "keys", "pad")
@@ -49,6 +49,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.own: dict[str, set[str]] = {}  # section -> directives it gives itself
         self.melody: dict[str, tuple[str, int, int]] = {}  # section -> (notes, line, column)
+        self.lyrics: dict[str, list[tuple[str, int, int]]] = {}  # section -> stanzas (text, line, column)
         self.broken_riffs: set[str] = set()  # riffs already reported
         self.saw_section = False
         self.bars = 0  # bars written in the chart's grids so far
@@ -374,7 +375,7 @@ def _section(r: _Reader, name: str, ln: Line, body: list[Line], riffs: dict[str,
         if line.kind == "grid":
             bars.extend(_grid(r, line, bars))
         elif line.kind == "directive":
-            if line.name != "riff" and line.name in seen:
+            if line.name not in ("riff", "lyrics") and line.name in seen:
                 r.error(line.number, line.column, f"{line.name!r} is given twice in section {name!r}",
                         f"first on line {seen[line.name]}")
                 continue
@@ -429,6 +430,8 @@ def _directive(r: _Reader, sec: dict[str, Any], line: Line, riffs: dict[str, Rif
         _riff_use(r, sec, value, n, col, riffs)
     elif name == "melody":
         r.melody[sec["name"]] = (value, n, col)
+    elif name == "lyrics":
+        r.lyrics.setdefault(sec["name"], []).append((value, n, col))
 
 
 def _riff_use(r: _Reader, sec: dict[str, Any], value: str, n: int, col: int, riffs: dict[str, Riff]) -> None:
@@ -578,12 +581,14 @@ def _report_cycle(r: _Reader, cycle: list[str], src: dict[str, tuple[Line, list[
 def _merge_like(r: _Reader, sec: Section, base: Section) -> Section:
     if sec.name not in r.melody and base.name in r.melody:
         r.melody[sec.name] = r.melody[base.name]
+    if sec.name not in r.lyrics and base.name in r.lyrics:
+        r.lyrics[sec.name] = r.lyrics[base.name]
     return _merge(sec, base, r.own.get(sec.name, set()))
 
 
 MERGED = {"dynamics": ("dynamics",), "tempo": ("tempo",), "time": ("meter",), "key": ("key",),
           "transpose": ("transpose",), "style": ("style",), "only": ("players",), "tacet": ("tacet",),
-          "solo": ("solo",), "feel": ("feel", "swing"), "riff": ("riffs",)}
+          "solo": ("solo",), "feel": ("feel", "swing"), "riff": ("riffs",), "lyrics": ("lyrics",)}
 
 
 def _merge(sec: Section, base: Section, own: set[str]) -> Section:
@@ -597,7 +602,8 @@ def _merge(sec: Section, base: Section, own: set[str]) -> Section:
 
 
 def _check_section(r: _Reader, sec: Section, song_meter: Meter) -> Section:
-    """Check slot counts and the melody against the section's meter; attach the melody."""
+    """Check slot counts and the melody against the section's meter, and the lyrics against the
+    melody (or the bars); attach both."""
     meter = sec.meter or song_meter
     if not sec.bars:
         r.error(sec.line, 1, f"section {sec.name!r} has no bars",
@@ -624,8 +630,29 @@ def _check_section(r: _Reader, sec: Section, song_meter: Meter) -> Section:
             r.error(n, col, f"melody is {float(phrase.length):g} quarter notes long but section "
                     f"{sec.name!r} has {length:g}", "shorten the melody or add bars")
             return sec
-        return sec._replace(melody=phrase)
+        sec = sec._replace(melody=phrase)
+    if sec.name in r.lyrics:
+        sec = _lyrics(r, sec)
     return sec
+
+
+def _lyrics(r: _Reader, sec: Section) -> Section:
+    """Read the section's stanzas against its melody's sung notes, or against its bars."""
+    from .lyrics import LyricsError, read_lyrics, sung_notes
+
+    notes = sung_notes(sec.melody) if sec.melody is not None else None
+    own = r.own.get(sec.name, set())
+    inherited = "lyrics" not in own  # from the section it is like, whose own check reports the same problem
+    stanzas = []
+    for text, n, col in r.lyrics[sec.name]:
+        try:
+            stanzas.append(read_lyrics(text, notes, len(sec.bars), n))
+        except LyricsError as e:
+            if inherited and "melody" not in own and sec.melody is not None:
+                continue  # the same words on the same melody: reported once, at the section they come from
+            where = f" (in section {sec.name!r}, which is like {sec.like!r})" if inherited else ""
+            r.error(n, col + e.offset, e.message + where, e.hint)
+    return sec._replace(lyrics=tuple(stanzas))
 
 
 def _form(r: _Reader, form_line: Line | None, sections: dict[str, Section]) -> list[str]:

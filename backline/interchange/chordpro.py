@@ -5,12 +5,17 @@ environments (``{start_of_verse}``/``{sov}``, chorus, bridge, grid, with optiona
 ``{chorus}`` to repeat the chorus, chord grids (``| C . . . | G . . . |``) and inline
 ``[C]`` chords over lyrics. Inline chords are placed into bars by the syllables they carry:
 a chord over three syllables or more takes a bar (two over nine or more), a chord over
-fewer shares its bar with the next. The lyrics are kept as comments.
+fewer shares its bar with the next. The words become the section's ``lyrics:``, each bar's
+words those sung from its first chord on (ChordPro has no bar lines: the bars are a guess,
+the words and the chords they are sung under are not).
+
+Out: each section as a labelled chord grid, or, when it has lyrics, as lyric lines with the
+chords inline where they change (one line per line of the chart's grid).
 
 >>> text = "{title: Song}\\n{key: G}\\n{sov}\\n[G]Walking down the [C]road to[D]day\\n{eov}\\n"
 >>> print(to_chart(text).split("section ")[1], end="")
 Verse:
-  # Walking down the road today
+  lyrics: Walking down the | road today |
   | G | C D |
 <BLANKLINE>
 form: Verse
@@ -19,7 +24,7 @@ form: Verse
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .chartwriter import ChartDraft, DraftSection, chart_text, slots_for
 
@@ -43,7 +48,8 @@ class _Part(NamedTuple):
     label: str
     bars: list[list[str]]
     lyrics: list[str]
-    time: str = ""
+    time: str
+    words: list[str]  # each bar's words (its lyrics), "" for none
 
 
 def syllables(text: str) -> int:
@@ -57,28 +63,32 @@ def syllables(text: str) -> int:
                for w in words)
 
 
-def _inline_bars(line: str, pulses: int) -> tuple[list[list[str]], str]:
-    """Bars for a lyric line with [chords], and the line's words without them."""
+def _inline_bars(line: str, pulses: int) -> tuple[list[list[str]], str, list[str]]:
+    """Bars for a lyric line with [chords], the line's words without them, and each bar's words."""
     pieces = INLINE.split(line)
     lyric = "".join(pieces[0::2])
     chords = pieces[1::2]
     if not chords:
-        return [], lyric
+        return [], lyric, []
     cells: list[str] = []
+    texts: list[str] = []  # the words sung from each cell on
     halves = pulses % 2 == 0
     for k, chord in enumerate(chords):
         text = pieces[2 * k + 2] if 2 * k + 2 < len(pieces) else ""
+        if k == 0:
+            text = pieces[0] + text
         sung = syllables(text)
         units = (4 if sung >= 9 else 2 if sung >= 3 else 1) if halves else (2 if sung >= 9 else 1)
         cells += [chord] + ["."] * (units - 1)
-    if halves:
-        if len(cells) % 2:
-            cells.append(".")
-        bars = [[c for c in cells[i: i + 2]] for i in range(0, len(cells), 2)]
-        bars = [[b[0]] if b[1] == "." else b for b in bars]
-    else:
-        bars = [[c] for c in cells]
-    return bars, " ".join(lyric.split())
+        texts += [text] + [""] * (units - 1)
+    size = 2 if halves else 1
+    if halves and len(cells) % 2:
+        cells.append(".")
+        texts.append("")
+    bars = [cells[i: i + size] for i in range(0, len(cells), size)]
+    bars = [[b[0]] if len(b) == 2 and b[1] == "." else b for b in bars]
+    words = [" ".join("".join(texts[i: i + size]).split()) for i in range(0, len(texts), size)]
+    return bars, " ".join(lyric.split()), words
 
 
 def _grid_bars(line: str, pulses: int) -> list[list[str]]:
@@ -122,7 +132,7 @@ def to_chart(text: str) -> str:
             elif name in ENV:
                 what, kind = ENV[name]
                 if what == "start":
-                    current = _Part(kind, value or kind, [], [], meter)
+                    current = _Part(kind, value or kind, [], [], meter, [])
                     parts.append(current)
                     form_refs.append(("part", len(parts) - 1))
                 else:
@@ -132,22 +142,25 @@ def to_chart(text: str) -> str:
             continue
         if not line.strip() or line.lstrip().startswith("#"):
             if current is None and parts and parts[-1].kind == "Part" and parts[-1].bars:
-                parts.append(_Part("Part", "Part", [], [], meter))  # a paragraph outside environments
+                parts.append(_Part("Part", "Part", [], [], meter, []))  # a paragraph outside environments
                 form_refs.append(("part", len(parts) - 1))
             continue
         target = current
         if target is None:
             if not parts or parts[-1].kind != "Part" or form_refs[-1] != ("part", len(parts) - 1):
-                parts.append(_Part("Part", "Part", [], [], meter))
+                parts.append(_Part("Part", "Part", [], [], meter, []))
                 form_refs.append(("part", len(parts) - 1))
             target = parts[-1]
         if line.lstrip().startswith("|") or (target.kind == "Grid" and "|" in line):
-            target.bars.extend(_grid_bars(line, pulses))
+            grid = _grid_bars(line, pulses)
+            target.bars.extend(grid)
+            target.words.extend([""] * len(grid))
         else:
-            bars, lyric = _inline_bars(line, pulses)
+            bars, lyric, words = _inline_bars(line, pulses)
             target.bars.extend(bars)
-            if lyric.strip():
-                target.lyrics.append(lyric)
+            target.words.extend(words)
+            if lyric.strip() and not bars:
+                target.lyrics.append(lyric)  # words without chords: kept as a comment
     return _assemble(meta, parts, form_refs)
 
 
@@ -159,6 +172,7 @@ def _assemble(meta: dict[str, str], parts: list[_Part], refs: list[tuple[str, in
     sections: list[DraftSection] = []
     form: list[str] = []
     chorus_name = ""
+    stanzas: dict[str, list[str]] = {}
     for what, index in refs:
         if what == "chorus":
             if chorus_name:
@@ -178,11 +192,19 @@ def _assemble(meta: dict[str, str], parts: list[_Part], refs: list[tuple[str, in
             header_time = meta.get("time", "4/4")
             directives = [("time", part.time)] if part.time and part.time != header_time else []
             sections.append(DraftSection(name, part.bars, directives, comments=part.lyrics))
+            stanzas[name] = []
+        if any(part.words):  # the same chords sung again: the section's next stanza
+            stanzas[names[ident]].append(" | ".join("".join(ch for ch in w if ch not in "|#") for w in part.words)
+                                         + " |")
         if part.kind == "Chorus":
             chorus_name = names[ident]
         form.append(names[ident])
     if not sections:
         raise ChordProError("no chords found")
+    for i, sec in enumerate(sections):
+        lines = stanzas.get(sec.name, [])
+        sung = [("lyrics", text) for text in (lines[:1] if len(set(lines)) == 1 else lines)]
+        sections[i] = sec._replace(directives=[*sec.directives, *sung])
     key_text = meta.get("key", "C")
     try:
         key = str(Key.parse(key_text[:-1] + " minor" if key_text.endswith("m") and len(key_text) <= 3
@@ -212,29 +234,107 @@ def from_song(song: object) -> str:
         out.append(f"{{artist: {song.artist}}}")
     out += [f"{{key: {key}}}", f"{{tempo: {song.tempo:g}}}", f"{{time: {song.meter.num}/{song.meter.den}}}", ""]
     written: set[str] = set()
+    times: dict[str, int] = {}
     meter = song.meter
     for span in tl.sections:
+        times[span.name] = times.get(span.name, 0) + 1
         first = tl.bars[span.first_bar].meter
         if first != meter:
             out.append(f"{{time: {first.num}/{first.den}}}")
             meter = first
         kind = "chorus" if span.name.lower().startswith("chorus") else "grid"
-        if span.name in written and kind == "chorus":
+        if span.name in written and kind == "chorus" and not span.section.lyrics:
             out += ["{chorus}", ""]
             continue
-        out.append(f"{{start_of_{kind}: {span.name}}}" if kind == "grid" else f"{{start_of_chorus: {span.name}}}")
         bars = tl.bars[span.first_bar: span.first_bar + span.bar_count]
-        cells = []
-        for bar in bars:
-            slots = []
-            for c in bar.chords:
-                n = max(1, round(c.length / bar.meter.pulse_beats))
-                name = str(c.chord) + ("!" if c.hit else "") if c.chord else ("." if c.stop else "N.C.")
-                slots += [name] + ["."] * (n - 1)
-            cells.append(" ".join(slots))
-        for i in range(0, len(cells), 4):
-            out.append("| " + " | ".join(cells[i: i + 4]) + " |")
+        if span.section.lyrics:
+            kind = "chorus" if kind == "chorus" else "verse"
+            out.append(f"{{start_of_{kind}: {span.name}}}")
+            out += _lyric_lines(span, bars, times[span.name] - 1)
+        else:
+            out.append(f"{{start_of_{kind}: {span.name}}}")
+            cells = []
+            for bar in bars:
+                slots = []
+                for c in bar.chords:
+                    n = max(1, round(c.length / bar.meter.pulse_beats))
+                    name = str(c.chord) + ("!" if c.hit else "") if c.chord else ("." if c.stop else "N.C.")
+                    slots += [name] + ["."] * (n - 1)
+                cells.append(" ".join(slots))
+            for i in range(0, len(cells), 4):
+                out.append("| " + " | ".join(cells[i: i + 4]) + " |")
         out.append(f"{{end_of_{kind}}}")
         out.append("")
         written.add(span.name)
     return "\n".join(out)
+
+
+def _bar_texts(span: object, occurrence: int) -> list[str]:
+    """Each bar's words for this occurrence of a section: its bar lyrics, or the melody's
+    syllables gathered into words, each word in the bar where it starts."""
+    from fractions import Fraction
+
+    from ..model import SectionSpan
+
+    assert isinstance(span, SectionSpan)
+    sec = span.section
+    stanza = sec.lyrics[min(occurrence, len(sec.lyrics) - 1)]
+    if stanza.bars:
+        return list(stanza.bars)
+    assert sec.melody is not None
+    bar_len = Fraction(span.end_beat - span.start_beat).limit_denominator(96) / max(1, span.bar_count)
+    starts = [n.start for n in sec.melody.notes if n.pitches]
+    texts = [""] * span.bar_count
+    k, word, word_bar = 0, "", 0
+    for syl in stanza.syllables:
+        if syl is None:
+            k += 1
+            continue
+        if not word:
+            word_bar = min(span.bar_count - 1, int(starts[k] // bar_len)) if k < len(starts) else span.bar_count - 1
+        word += syl.text
+        k += syl.notes
+        if not syl.joined:
+            texts[word_bar] = (texts[word_bar] + " " + word).strip()
+            word = ""
+    return texts
+
+
+def _lyric_lines(span: object, bars: list[Any], occurrence: int) -> list[str]:
+    """Lyric lines with the chords inline where they change, one line per line of the chart's grid."""
+    from ..model import SectionSpan
+
+    assert isinstance(span, SectionSpan)
+    texts = _bar_texts(span, occurrence)
+    lines: list[str] = []
+    current: list[str] = []
+    source = [b.line for b in span.section.bars]
+    for k, bar in enumerate(bars):
+        current.append(_bar_with_chords(bar, texts[k] if k < len(texts) else ""))
+        if k + 1 == len(bars) or source[k + 1] != source[k]:
+            lines.append(" ".join(current))
+            current = []
+    return lines
+
+
+def _bar_with_chords(bar: object, text: str) -> str:
+    """``[Am]walking down [D7]the road``: the bar's chords put into its words at their share of the bar."""
+    from ..model import TimelineBar
+
+    assert isinstance(bar, TimelineBar)
+    words = text.split()
+    marks: dict[int, list[str]] = {}
+    for c in bar.chords:
+        if c.stop:
+            continue
+        name = str(c.chord) + ("!" if c.hit else "") if c.chord else "N.C."
+        at = min(len(words), round(c.beat / bar.length * len(words))) if words else 0
+        marks.setdefault(at, []).append(f"[{name}]")
+    out = []
+    for i in range(len(words) + 1):
+        chords = "".join(marks.get(i, []))
+        if i < len(words):
+            out.append(chords + words[i])
+        elif chords:
+            out.append(chords)
+    return " ".join(out)

@@ -76,7 +76,8 @@ def _pieces(units: int) -> list[int]:
     return out + ([units] if units > 0 else [])
 
 
-def _note(measure: ET.Element, pitches: tuple[int, ...], units: int, key: Any, tie_in: bool, tie_out: bool) -> None:
+def _note(measure: ET.Element, pitches: tuple[int, ...], units: int, key: Any, tie_in: bool, tie_out: bool,
+          lyric: tuple[str, str, bool] | None = None) -> None:
     parts = _pieces(units)
     for k, size in enumerate(parts):
         t_in, t_out = tie_in or k > 0, tie_out or k < len(parts) - 1
@@ -102,6 +103,46 @@ def _note(measure: ET.Element, pitches: tuple[int, ...], units: int, key: Any, t
                 tm = _sub(n, "time-modification")
                 _sub(tm, "actual-notes", "3")
                 _sub(tm, "normal-notes", "2")
+            if lyric is not None and k == 0 and j == 0:
+                _lyric(n, *lyric)
+
+
+def _lyric(note: ET.Element, syllabic: str, text: str, extend: bool) -> None:
+    lyric = _sub(note, "lyric", number="1")
+    _sub(lyric, "syllabic", syllabic)
+    _sub(lyric, "text", text)
+    if extend:
+        _sub(lyric, "extend")
+
+
+def _sung(span: Any, occurrence: int, notes: list[tuple[Fraction, Fraction, tuple[int, ...]]]
+          ) -> dict[Fraction, tuple[str, str, bool]]:
+    """The lyric on each sung note of a section's melody (by its start): the stanza of this occurrence."""
+    sec = span.section
+    if sec.melody is None or not sec.lyrics or sec.lyrics[0].bars:
+        return {}
+    stanza = sec.lyrics[min(occurrence, len(sec.lyrics) - 1)]
+    per_note: list[tuple[str, str, bool] | None] = []
+    joined_before = False
+    for syl in stanza.syllables:
+        if syl is None:
+            per_note.append(None)
+            continue
+        syllabic = ("middle" if joined_before else "begin") if syl.joined else ("end" if joined_before else "single")
+        per_note.append((syllabic, syl.text, syl.notes > 1))
+        per_note += [None] * (syl.notes - 1)
+        joined_before = syl.joined
+    starts = [start for start, _, pitches in notes if pitches]
+    return {start: lyric for start, lyric in zip(starts, per_note, strict=False) if lyric is not None}
+
+
+def _bar_words(span: Any, occurrence: int, k: int) -> str:
+    """The words of bar ``k`` of a section without a melody (its lyrics by bars), for this occurrence."""
+    lyrics = span.section.lyrics
+    if not lyrics or not lyrics[0].bars:
+        return ""
+    bars = lyrics[min(occurrence, len(lyrics) - 1)].bars
+    return str(bars[k]) if k < len(bars) else ""
 
 
 def _line_for(span: Any, riffs: dict[str, Any]) -> Any:
@@ -126,9 +167,12 @@ def from_song(song: Any) -> str:
     _sub(sp, "part-name", "Lead sheet")
     part = _sub(root, "part", id="P1")
     last_meter, last_key = None, None
+    times: dict[str, int] = {}
     for span in tl.sections:
         line, loop = _line_for(span, song.riffs)
         notes = _placed(line, loop, span.end_beat - span.start_beat) if line is not None else []
+        times[span.name] = times.get(span.name, 0) + 1
+        lyrics = _sung(span, times[span.name] - 1, notes) if not loop else {}
         for k, bar in enumerate(tl.bars[span.first_bar: span.first_bar + span.bar_count]):
             m = _sub(part, "measure", number=str(bar.number + 1))
             if bar.meter != last_meter or bar.key != last_key:
@@ -151,12 +195,15 @@ def from_song(song: Any) -> str:
             if k == 0:
                 d = _sub(m, "direction", placement="above")
                 _sub(_sub(d, "direction-type"), "rehearsal", span.name)
+            words = _bar_words(span, times[span.name] - 1, k)
+            if words:
+                _sub(_sub(_sub(m, "direction", placement="below"), "direction-type"), "words", words)
             for c in bar.chords:
                 if c.chord is not None:
                     _harmony(m, c.chord, round(c.beat * DIVISIONS))
                 elif not c.stop:
                     _no_chord(m, round(c.beat * DIVISIONS))
-            _bar_notes(m, notes, (bar.start_beat - span.start_beat), bar.length, bar.key)
+            _bar_notes(m, notes, (bar.start_beat - span.start_beat), bar.length, bar.key, lyrics)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -206,7 +253,7 @@ def _placed(phrase: Any, loop: bool, length: float) -> list[tuple[Fraction, Frac
 
 
 def _bar_notes(m: ET.Element, notes: list[tuple[Fraction, Fraction, tuple[int, ...]]], bar_start: float,
-               bar_len: float, key: Any) -> None:
+               bar_len: float, key: Any, lyrics: dict[Fraction, tuple[str, str, bool]] | None = None) -> None:
     a = Fraction(bar_start).limit_denominator(48)
     b = a + Fraction(bar_len).limit_denominator(48)
     now = a
@@ -217,7 +264,8 @@ def _bar_notes(m: ET.Element, notes: list[tuple[Fraction, Fraction, tuple[int, .
         s, e = max(start, a), min(end, b)
         if s > now:
             _note(m, (), int((s - now) * DIVISIONS), key, False, False)
-        _note(m, pitches, int((e - s) * DIVISIONS), key, start < a and bool(pitches), end > b and bool(pitches))
+        _note(m, pitches, int((e - s) * DIVISIONS), key, start < a and bool(pitches), end > b and bool(pitches),
+              (lyrics or {}).get(start) if start >= a else None)
         now = e
     if now < b:
         if now == a:
@@ -280,6 +328,8 @@ def to_chart(xml_text: str) -> str:
         pos = 0
         chords: list[tuple[float, str]] = []
         notes: list[tuple[float, float, int | None, bool]] = []
+        sung: dict[int, tuple[str, str, bool]] = {}  # note index -> (syllabic, text, extend)
+        words: list[str] = []  # text under the bar: its lyrics when the section has no melody
         label = ""
         for e in measure:
             if e.tag == "attributes":
@@ -298,6 +348,8 @@ def to_chart(xml_text: str) -> str:
                         key_name = f"{major} major"
             elif e.tag == "direction" and e.find("direction-type/rehearsal") is not None:
                 label = _text(e, "direction-type/rehearsal")
+            elif e.tag == "direction" and e.get("placement") == "below" and _text(e, "direction-type/words"):
+                words.append(_text(e, "direction-type/words"))
             elif e.tag == "harmony":
                 name = _chord_name(e)
                 if name:
@@ -321,13 +373,17 @@ def to_chart(xml_text: str) -> str:
                     notes[-1] = (s, ln + dur / divisions, p, t)
                 else:
                     notes.append((pos / divisions, dur / divisions, pitch, tie and pitch is not None))
+                    lyric = e.find("lyric")
+                    if lyric is not None and pitch is not None and _text(lyric, "text"):
+                        sung[len(notes) - 1] = (_text(lyric, "syllabic", "single"), _text(lyric, "text"),
+                                                lyric.find("extend") is not None)
                 pos += dur
             elif e.tag == "backup":
                 pos -= int(_text(e, "duration", "0"))
             elif e.tag == "forward":
                 pos += int(_text(e, "duration", "0"))
         bars.append({"meter": f"{beats}/{beat_type}", "chords": chords, "notes": notes, "label": label,
-                     "length": beats * 4 / beat_type})
+                     "length": beats * 4 / beat_type, "sung": sung, "words": " ".join(words)})
     if not bars:
         raise ValueError("no measures")
     header_meter = bars[0]["meter"]
@@ -351,6 +407,12 @@ def to_chart(xml_text: str) -> str:
         melody = _melody(group, note_name)
         if melody:
             directives.append(("melody", melody))
+            sung_words = _lyrics(group)
+            if sung_words:
+                directives.append(("lyrics", sung_words))
+        elif any(b["words"] for b in group):
+            clean = ["".join(ch for ch in b["words"] if ch not in "|#") for b in group]
+            directives.append(("lyrics", " | ".join(clean) + " |"))
         sections.append(DraftSection(name, grid, directives))
         form.append(name)
     Key.parse(key_name)
@@ -389,6 +451,35 @@ def _melody(group: list[dict[str, Any]], note_name: Any) -> str:
             out.append(name + (token if token != last else ""))
             last = token
         out.append("|")
+    return " ".join(out)
+
+
+def _lyrics(group: list[dict[str, Any]]) -> str:
+    """The words under a group of bars' sung notes, as a ``lyrics:`` line ('' when none are sung):
+    a note without a syllable holds the one before when it was extended (a melisma), else is unsung."""
+    if not any(b["sung"] for b in group):
+        return ""
+    out: list[str] = []
+    joined = extended = False
+    for b in group:
+        for i, (_, _, pitch, tied) in enumerate(b["notes"]):
+            if pitch is None or tied:
+                continue
+            lyric = b["sung"].get(i)
+            if lyric is None:
+                if extended and out:
+                    out[-1] += "_"
+                else:
+                    out.append("*")
+                    joined = False
+                continue
+            syllabic, text, extended = lyric
+            text = "".join(ch for ch in text if not ch.isspace() and ch not in "-_*|#") or "_"
+            if joined and out:
+                out[-1] += "-" + text
+            else:
+                out.append(text)
+            joined = syllabic in ("begin", "middle")
     return " ".join(out)
 
 
