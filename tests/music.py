@@ -51,3 +51,35 @@ def bass_roots(perf: Performance) -> tuple[int, int]:
 def sounding(notes: list[Note], start: float, end: float) -> list[Note]:
     """Notes that sound at any time in [start, end)."""
     return [n for n in notes if n.start < end - 1e-6 and n.start + n.length > start + 1e-6]
+
+
+FEEL = 0.05  # quarter notes: the band's micro-timing (at most 15 ms) at any tempo the charts use
+PUSH = 0.5  # quarter notes: the longest anticipation of a chord change
+
+
+def chords_for(tl: Timeline, start: float) -> list[ChordSpan]:
+    """The chords a note starting at ``start`` may belong to: the one sounding (allowing for
+    the feel's few ms), and the next one when the note anticipates its change."""
+    out = []
+    for t in (start + FEEL, start - FEEL):
+        _, span = span_at(tl, t)
+        if span is not None and span.chord is not None:
+            out.append(span)
+    for bar in tl.bars:
+        for c in bar.chords:
+            at = bar.start_beat + c.beat
+            if start < at <= start + PUSH + FEEL and c.chord is not None:
+                out.append(c)
+    return out
+
+
+def allowed_pcs(span: ChordSpan) -> set[int]:
+    """The chord's pitch classes and its natural extensions: the 9th, and the 6th/13th over a
+    major, dominant or minor-seventh chord (a shuffle's root-sixth)."""
+    chord = span.chord
+    assert chord is not None
+    ints = chord.intervals
+    out = set(chord.pitch_classes) | {(chord.root_pc + 2) % 12}
+    if 6 not in ints and 8 not in ints and (3 not in ints or 10 in ints or 9 in ints):
+        out.add((chord.root_pc + 9) % 12)
+    return out

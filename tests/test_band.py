@@ -14,7 +14,7 @@ from backline.players.band import perform
 from backline.players.common import RANGES
 from backline.styles import load_style, style_names
 from tests.conftest import SHARED, needs_shared
-from tests.music import bass_roots, riff_sections, sounding, span_at
+from tests.music import allowed_pcs, bass_roots, chords_for, riff_sections, sounding
 
 
 def load(name: str) -> backline.model.Song:
@@ -134,7 +134,7 @@ def test_transpose_moves_the_chords() -> None:
     firsts = []
     for i in range(up.first_bar, up.first_bar + 4):
         bar = perf.timeline.bars[i]
-        firsts.append(next(n.pitch % 12 for n in sorted(bass.notes) if n.start >= bar.start_beat - 1e-6))
+        firsts.append(next(n.pitch % 12 for n in sorted(bass.notes) if n.start >= bar.start_beat - 0.05))  # feel: ms early
     assert firsts == [10, 0, 9, 2]  # Bb C Am7 Dm7: Ab Bb Gm7 Cm7 up a whole step
 
 
@@ -176,8 +176,7 @@ def test_harmony_notes_are_chord_tones(takes: dict) -> None:
             for n in track.notes:
                 if any(a <= n.start < b for a, b in riffs):
                     continue
-                _, span = span_at(perf.timeline, n.start + 0.01)
-                if span is None or span.chord is None or n.pitch % 12 not in span.chord.pitch_classes:
+                if not any(n.pitch % 12 in allowed_pcs(c) for c in chords_for(perf.timeline, n.start)):
                     bad.append(n)
             assert not bad, (name, inst, bad[:3])
 
@@ -263,8 +262,8 @@ def test_every_style_plays_in_every_meter() -> None:
             assert drums is not None and len(drums.notes) >= 8, (name, meter)
             kicks = [n for n in drums.notes if n.pitch == 36]
             bar_len = perf.timeline.bars[0].length
-            downbeats = {round(n.start % bar_len, 6) for n in kicks}
-            assert 0.0 in downbeats or name == "reggae", (name, meter)
+            near_one = [min(n.start % bar_len, bar_len - n.start % bar_len) for n in kicks]
+            assert min(near_one, default=1) < 0.04 or name == "reggae", (name, meter)  # within the feel's ms
             assert perf.track("bass") is not None
 
 
@@ -300,7 +299,7 @@ def test_crash_only_on_section_downbeats() -> None:
     drums = perf.track("drums")
     assert drums is not None
     crashes = sorted(n.start for n in drums.notes if n.pitch == 49)
-    assert crashes == [0.0, 16.0, 32.0, 44.0]  # three section starts and the final hit
+    assert crashes == pytest.approx([0.0, 16.0, 32.0, 44.0], abs=0.04)  # three section starts and the final hit
 
 
 def test_controls_reach_the_midi_file(tmp_path: object) -> None:

@@ -14,7 +14,6 @@ from .common import (
     bar_swing,
     chord_at,
     grid_events,
-    intensity,
     level_at,
     meter_key,
     nearest,
@@ -27,7 +26,10 @@ TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 
 if TYPE_CHECKING:
     import random
 
+    from ..arranger import Arrangement
+
 LOW, HIGH = 28, 55  # where the bass line lives (the range goes to 67 for fills)
+STAB = 0.5  # quarter notes: the longest a hit's stab rings
 ROOT_LOW, ROOT_HIGH = 31, 45
 
 
@@ -77,7 +79,7 @@ def _above(root: int, pc: int) -> int:
 
 def play_bass(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style],
               rng: random.Random, risk: float, next_chord: Chord | None, last_span: bool,
-              cache: BarCache | None = None) -> list[Note]:
+              arr: Arrangement, cache: BarCache | None = None) -> list[Note]:
     """The bass for one section occurrence."""
     notes: list[Note] = []
     prev_root: float = 38.0
@@ -85,17 +87,19 @@ def play_bass(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, St
         if "bass" not in bar.players:
             continue
         style = style_of[bar.number]
-        if "bass" not in style.instruments:
+        if not arr.plays("bass") or ("bass" not in style.instruments and span.section.players is None):
+            notes.extend(_stabs(bar, prev_root))
             continue
         following = _next_chord(bars, k, next_chord)
         if last_span and k == len(bars) - 1:
             notes.extend(_final(bar, prev_root))
             continue
         walk = style.bass.walk and bar.feel != "half-time"
-        key = ("bass", bar_key(bar), prev_root, following, walk)
+        tier = arr.tier(bar)
+        key = ("bass", bar_key(bar), prev_root, following, walk, tier, bar.bar_in_section % 2)
         play = _walk if walk else _figure
         bar_notes, prev_root = remember(cache if risk == 0 else None, key, bar,
-                                        play, style, rng, risk, prev_root, following)
+                                        play, style, rng, risk, prev_root, following, tier)
         notes.extend(bar_notes)
     return notes
 
@@ -113,10 +117,16 @@ def _root_near(chord: Chord, prev: float) -> int:
     return nearest(chord.bass_pc, prev, ROOT_LOW, ROOT_HIGH)
 
 
+def _stabs(bar: TimelineBar, prev: float) -> list[Note]:
+    """A bass the arranger left out still plays the chart's hits: the root, short."""
+    return [Note(bar.start_beat + s.beat, min(s.length * 0.9, STAB), _root_near(s.chord, prev),
+                 velocity(bar.level, 12)) for s in bar.chords if s.hit and s.chord is not None]
+
+
 def _figure(bar: TimelineBar, style: Style, rng: random.Random, risk: float, prev_root: float,
-            following: Chord | None) -> tuple[list[Note], float]:
-    level = intensity(bar.level)
-    tokens = style.bass.pattern(meter_key(bar.meter), level) or _generic(bar)
+            following: Chord | None, level: str) -> tuple[list[Note], float]:
+    written = style.bass.pattern(meter_key(bar.meter), level)
+    tokens = written[bar.bar_in_section % len(written)] if written else _generic(bar)
     if bar.feel == "half-time":
         tokens = tuple(t if i % 2 == 0 else "-" for i, t in enumerate(tokens))
     step = bar.length / len(tokens)
@@ -130,6 +140,8 @@ def _figure(bar: TimelineBar, style: Style, rng: random.Random, risk: float, pre
             continue
         chord = span.chord
         at_change = abs(pos - span.beat) < 1e-6
+        if span.hit and not at_change:
+            continue  # a hit is one stab
         if span.beat not in roots:  # later onsets of a span find the same root (prev_root is it)
             root = _root_near(chord, prev_root)
             roots[span.beat] = root, _next_root_after(bar, span, following, root)
@@ -143,7 +155,7 @@ def _figure(bar: TimelineBar, style: Style, rng: random.Random, risk: float, pre
         pitch = degree_pitch(token, chord, root, nxt)
         end = min(pos + length, span.end)
         if span.hit:
-            end = min(end, span.end, pos + span.length)
+            end = pos + min(span.length * 0.9, STAB) / 0.92
         start = pos if at_change else swing_offset(pos, swing, style.swing_unit)
         vel = velocity(level_at(bar, pos), (8 if at_change else 0) + (12 if span.hit else 0), style.bass.level)
         if (risk > 0 and not span.hit and nxt is not None and end - start >= 1.0
@@ -183,12 +195,14 @@ def _generic(bar: TimelineBar) -> tuple[str, ...]:
 
 
 def _walk(bar: TimelineBar, style: Style, rng: random.Random, risk: float, prev: float,
-          following: Chord | None) -> tuple[list[Note], float]:
+          following: Chord | None, level: str) -> tuple[list[Note], float]:
     """A note a beat: root on each chord, chord tones between, a chromatic step into the next.
+    In a quiet section of 4/4 it plays in two (half notes: the root, then the fifth or an approach).
 
     The beats are quarter notes in x/4, the pulse groups in x/8 (dotted quarters in 6/8)."""
     out: list[Note] = []
-    positions = _walk_positions(bar)
+    two_feel = level == "low" and bar.meter.num == 4 and bar.meter.den == 4
+    positions = _walk_positions(bar, two_feel)
     swing = bar_swing(bar, style.swing)
     last_pitch = prev
     for k, b in enumerate(positions):
@@ -200,8 +214,13 @@ def _walk(bar: TimelineBar, style: Style, rng: random.Random, risk: float, prev:
         step = (positions[k + 1] if k + 1 < len(positions) else bar.length) - b
         remaining = span.end - b
         nxt_chord = _next_chord_in(bar, span, following)
+        if span.hit and not at_change:
+            continue  # a hit is one stab
         if at_change or span.hit:
             pitch = _root_near(chord, last_pitch)
+        elif two_feel and not (remaining <= step + 1e-6 and nxt_chord is not None and rng.random() < 0.5):
+            pitch = degree_pitch("5,", chord, round(last_pitch), None) if last_pitch > 40 else \
+                degree_pitch("5", chord, round(last_pitch), None)
         elif remaining <= step + 1e-6 and nxt_chord is not None:
             target = nearest(nxt_chord.bass_pc, last_pitch, ROOT_LOW, ROOT_HIGH + 7)
             up = target > last_pitch or (target == last_pitch and rng.random() < 0.5)
@@ -210,8 +229,8 @@ def _walk(bar: TimelineBar, style: Style, rng: random.Random, risk: float, prev:
                 pitch = target + 7 if target + 7 <= HIGH else target - 5
         else:
             pitch = _walk_tone(chord, last_pitch, rng, risk)
-        vel = velocity(level_at(bar, b), 6 if b == 0 else 0, style.bass.level)
-        length = min(step, remaining) * 0.95
+        vel = velocity(level_at(bar, b), (6 if b == 0 else 0) + (12 if span.hit else 0), style.bass.level)
+        length = min(span.length * 0.9, STAB) if span.hit else min(step, remaining) * 0.95
         out.append(Note(bar.start_beat + b, length, pitch, vel))
         if risk > 0.3 and rng.random() < 0.08 * risk and step == 1.0 and k + 1 < len(positions):
             # a skip: a swung eighth ghost note into the next beat
@@ -222,9 +241,11 @@ def _walk(bar: TimelineBar, style: Style, rng: random.Random, risk: float, prev:
     return out, last_pitch
 
 
-def _walk_positions(bar: TimelineBar) -> list[float]:
+def _walk_positions(bar: TimelineBar, two_feel: bool = False) -> list[float]:
     meter = bar.meter
-    if meter.den <= 4:
+    if two_feel:
+        base = [0.0, 2.0]
+    elif meter.den <= 4:
         base = [float(i) * meter.pulse_beats for i in range(meter.num)]
     else:
         base = meter.group_starts()

@@ -25,6 +25,28 @@ RANGES = {"bass": (28, 67), "guitar": (40, 88), "keys": (36, 96), "pad": (36, 84
 RIFF_CENTER = {"bass": 40, "guitar": 55, "keys": 64, "pad": 62}
 
 
+def _wobbles(n: int) -> tuple[float, ...]:
+    """``n`` fixed values in [-1, 1) from a small LCG: a deterministic human lean without
+    importing :mod:`random` (a risk-0 render never rolls a die)."""
+    x, out = 12345, []
+    for _ in range(n):
+        x = (1103515245 * x + 12345) & 0x7FFFFFFF
+        out.append(x / 0x40000000 - 1.0)
+    return tuple(out)
+
+
+WOBBLES = _wobbles(97)
+
+
+def wobble(i: int) -> float:
+    """A fixed value in [-1, 1) for index ``i``: the same every run.
+
+    >>> wobble(3) == wobble(100), -1 <= wobble(5) < 1
+    (True, True)
+    """
+    return WOBBLES[i % 97]
+
+
 def intensity(level: float) -> str:
     """A style's pattern set for a dynamic level: low (≤ mp), mid (mf), high (≥ f)."""
     if level < 68:

@@ -6,14 +6,29 @@ from __future__ import annotations
 
 from ..model import Meter, SectionSpan, TimelineBar
 from ..styles import DRUM_VOICES, Style
-from .common import BarCache, Note, bar_key, bar_swing, intensity, level_at, meter_key, remember, swing_offset, velocity
+from .common import (
+    BarCache,
+    Note,
+    bar_key,
+    bar_swing,
+    level_at,
+    meter_key,
+    remember,
+    swing_offset,
+    velocity,
+    wobble,
+)
 
 TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
 if TYPE_CHECKING:
     import random
     from typing import Any
 
+    from ..arranger import Arrangement
+
 GHOST = 28
+BREATH_BARS = 8  # bars of a phrase whose velocities and ghost notes differ (then the phrase breathes again)
+TIME_VOICES = frozenset({"hat", "ride", "shaker", "open", "cabasa", "tamb", "bell", "pedal"})
 
 
 def generic_groove(meter: Meter, style: Style, level: str) -> dict[str, str]:
@@ -53,12 +68,20 @@ def _beats_as_groups(num: int) -> tuple[int, ...]:
 
 
 def groove_for(bar: TimelineBar, style: Style, level: str) -> dict[str, str]:
+    """Voice -> grid for this bar: the style's groove (the bar of it this bar falls on, for a
+    pattern over two bars such as a clave), any meter's generic groove, half or double time."""
     key = meter_key(bar.meter)
-    pattern = style.drums.pattern(key, level)
-    if pattern is None and key == "2/4":
+    bars = style.drums.pattern(key, level)
+    pattern: dict[str, str] | None = None
+    if bars is not None:
+        k = bar.bar_in_section + (1 if style.clave == "2-3" else 0)  # grooves are written 3-2
+        pattern = {v: g[k % len(g)] for v, g in bars.items()}
+    elif key == "2/4":
         full = style.drums.pattern("4/4", level)
         if full:
-            pattern = {v: g[: len(g) // 2] for v, g in full.items()}
+            pattern = {v: g[(bar.bar_in_section // 2) % len(g)] for v, g in full.items()}
+            half = bar.bar_in_section % 2
+            pattern = {v: g[half * len(g) // 2: (half + 1) * len(g) // 2] for v, g in pattern.items()}
     if pattern is None:
         pattern = generic_groove(bar.meter, style, level)
     if bar.feel == "half-time":
@@ -92,7 +115,7 @@ def _double_time(pattern: dict[str, str]) -> dict[str, str]:
 
 
 def play_drums(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, Style],
-               rng: random.Random, risk: float, last_span: bool, cache: BarCache | None = None,
+               rng: random.Random, risk: float, last_span: bool, arr: Arrangement, cache: BarCache | None = None,
                log: dict[str, Any] | None = None) -> list[Note]:
     """The drums for one section occurrence; ``log`` gets the fills chosen."""
     notes: list[Note] = []
@@ -102,7 +125,7 @@ def play_drums(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
         if "drums" not in bar.players:
             continue
         style = style_of[bar.number]
-        if "drums" not in style.instruments:
+        if not arr.plays("drums") or ("drums" not in style.instruments and span.section.players is None):
             continue
         is_last = bar.bar_in_section == span.bar_count - 1
         phrase_end = bar.bar_in_section % 8 == 7 and not is_last
@@ -110,7 +133,10 @@ def play_drums(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
         if song_end:
             notes.extend(_ending(bar, style))
             continue
-        bar_notes, _ = remember(cache if risk == 0 else None, ("drums", bar_key(bar)), bar, _groove, style, rng, risk)
+        tier = arr.tier(bar)
+        breath = bar.bar_in_section % BREATH_BARS
+        bar_notes, _ = remember(cache if risk == 0 else None, ("drums", bar_key(bar), tier, breath), bar, _groove,
+                                style, rng, risk, tier, breath)
         if swap:
             bar_notes = [n._replace(pitch=swap[n.pitch]) if n.pitch in swap else n for n in bar_notes]
         if (is_last and not last_span) or phrase_end:
@@ -135,8 +161,10 @@ def _cymbal_choice(rng: random.Random, risk: float) -> dict[int, int]:
     return {hat: ride, open_hat: bell} if rng.random() < 0.6 else {ride: hat}
 
 
-def _groove(bar: TimelineBar, style: Style, rng: random.Random, risk: float) -> tuple[list[Note], None]:
-    level = intensity(bar.level)
+def _groove(bar: TimelineBar, style: Style, rng: random.Random, risk: float, level: str,
+            breath: int) -> tuple[list[Note], None]:
+    """One bar of the groove. Even at risk 0 the bars breathe: velocities lean a little
+    differently in each bar of a phrase, and ghost notes come and go (``breath``)."""
     pattern = groove_for(bar, style, level)
     swing = bar_swing(bar, style.swing)
     notes = []
@@ -147,15 +175,19 @@ def _groove(bar: TimelineBar, style: Style, rng: random.Random, risk: float) -> 
             if ch == ".":
                 continue
             pos = i * step
+            lean = wobble(breath * 29 + i * 3 + pitch)
             if ch == "g":
-                if risk == 0 or rng.random() < 0.5 + risk / 2:
+                if risk == 0 and lean > -0.45:
+                    notes.append(_hit(bar, pos, swing, style, pitch, vel=GHOST + round(4 * lean)))
+                elif risk > 0 and rng.random() < 0.5 + risk / 2:
                     notes.append(_hit(bar, pos, swing, style, pitch, vel=GHOST + round(rng.random() * 8 * risk)))
                 continue
-            accent = 12 if ch == "o" else 0
-            if voice in ("hat", "ride", "shaker", "open", "cabasa") and pos % 1:
+            accent = 12.0 if ch == "o" else 0.0
+            if voice in TIME_VOICES and pos % 1:
                 accent -= 14
             if pos == 0:
                 accent += 6
+            accent += lean * (3.0 if voice in TIME_VOICES else 2.0)
             if ch == "o" and voice == "hat":
                 pitch_used = DRUM_VOICES["open"] if style.drums.time_voice == "open" else pitch
             else:

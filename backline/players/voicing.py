@@ -5,6 +5,8 @@
 [60, 64, 67, 71]
 >>> voice(parse_chord("E"), "power", (40, 64), None)
 [40, 47, 52]
+>>> voice(parse_chord("Am7"), "upper", (55, 74), [59, 64, 67, 71])  # C E G, and C again on top
+[60, 64, 67, 72]
 """
 
 from __future__ import annotations
@@ -54,12 +56,11 @@ def _choose(chord: Chord, kind: str, register: tuple[int, int], previous: list[i
     if kind == "triad":
         pcs = [(root + i) % 12 for i in chord_tones(chord, 3)]
     elif kind == "shell":
-        third = 3 if 3 in chord.intervals else (4 if 4 in chord.intervals else 5)
-        seventh = next((i for i in (10, 11, 9) if i in chord.intervals), 7)
-        base = _lowest(root, max(low, 40), 52)
-        return sorted({base, base + third + (12 if seventh < third else 0), base + seventh})
+        return _shell(chord, register, previous)
     elif kind == "rootless":
         pcs = [(root + i) % 12 for i in chord_tones(chord, 4, rootless=True)]
+    elif kind == "upper":  # a pad's upper structure: the bass has the root
+        pcs = [(root + i) % 12 for i in chord_tones(chord, 4, rootless=len(chord.intervals) >= 4)]
     else:  # close, drop2
         pcs = [(root + i) % 12 for i in chord_tones(chord, 4)]
     options = _inversions(pcs, low, high)
@@ -67,12 +68,34 @@ def _choose(chord: Chord, kind: str, register: tuple[int, int], previous: list[i
         options = [sorted([*o[:-2], o[-2] - 12, *o[-1:]]) if len(o) >= 4 and o[-2] - 12 >= low else o
                    for o in options]
     center = (low + high) / 2
+    pull = 0.2 if kind == "upper" else 0.5  # a pad stays put; comping keeps near its register's middle
 
     def cost(o: list[int]) -> float:
         drift = abs(sum(o) / len(o) - center)
-        return _distance(o, previous) + 0.5 * drift if previous else drift
+        return _distance(o, previous) + pull * drift if previous else drift
 
-    return min(options, key=cost)
+    best = min(options, key=cost)
+    if kind == "upper" and len(best) == 3 and best[0] + 12 <= high + 5:
+        best = [*best, best[0] + 12]  # a triad as four voices: its lowest note doubled on top
+    return best
+
+
+def _shell(chord: Chord, register: tuple[int, int], previous: list[int] | None) -> list[int]:
+    """Three-note shells as a swing guitarist plays them: the root on the low strings with
+    the third and seventh above (1-3-7 or 1-7-3), the shape nearest the last one."""
+    low, high = register
+    third = 3 if 3 in chord.intervals else (4 if 4 in chord.intervals else 5)
+    seventh = next((i for i in (10, 11, 9) if i in chord.intervals), 7)
+    options = []
+    for base in range(max(low, 40), 53):
+        if base % 12 != chord.root_pc:
+            continue
+        options.append([base, base + third, base + seventh])  # 1-3-7
+        options.append([base, base + seventh, base + third + 12])  # 1-7-3
+    options = [o for o in options if o[-1] <= max(high, o[0] + 16)] or options
+    if previous is None:
+        return min(options, key=lambda o: (abs(o[0] - 45), o[-1]))
+    return min(options, key=lambda o: (sum(abs(a - b) for a, b in zip(o, sorted(previous), strict=False)), o[0]))
 
 
 def _lowest(pc: int, low: int, high: int) -> int:

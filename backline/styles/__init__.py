@@ -31,8 +31,13 @@ DRUM_VOICES = {
     "china": 52, "surdo": 41, "agogo": 67,
 }
 BASS_TOKENS = frozenset({"R", "2", "b3", "3", "4", "5", "6", "b7", "7", "8", "A", "-", ".", "R,", "5,"})
-COMP_TOKENS = frozenset({"x", "X", "d", "u", "D", "U", "-", ".", "1", "2", "3", "4", "5", "m"})
-VOICINGS = ("close", "shell", "rootless", "drop2", "power", "triad", "open", "octave", "spread")
+# Comping tokens: x chord, X accented, d/u strum down/up (D/U accented), 1-5 one note of the
+# voicing (arpeggios), m a short muted chop, F/S/B the shuffle's two-note root-fifth/-sixth/-flat-seventh.
+COMP_TOKENS = frozenset({"x", "X", "d", "u", "D", "U", "-", ".", "1", "2", "3", "4", "5", "m", "F", "S", "B"})
+SOLO_VOCABULARIES = ("lyrical", "jazz", "blues", "rock", "funk", "bossa", "latin", "country")
+VOICINGS = ("close", "shell", "rootless", "drop2", "power", "triad", "open", "octave", "spread", "upper")
+ROLES = ("foundation", "comp", "pad", "colour")
+INSTRUMENTS_ALL = ("drums", "bass", "keys", "guitar", "pad", "solo", "melody")
 DEFAULT_PROGRAMS = {"bass": 33, "keys": 0, "guitar": 27, "pad": 48, "melody": 73}
 
 
@@ -41,9 +46,10 @@ class StyleError(ValueError):
 
 
 class Part(NamedTuple):
-    """One harmony or bass player's patterns: token grids by meter and intensity."""
+    """One harmony or bass player's chair: its role in the band, its register and entry, and
+    its patterns (token grids by meter and intensity; a pattern may span several bars)."""
 
-    patterns: dict[str, tuple[str, ...]]  # "4/4.mid" -> tokens
+    patterns: dict[str, tuple[tuple[str, ...], ...]]  # "4/4.mid" -> bars of tokens
     voicing: str = "close"
     register: tuple[int, int] = (52, 76)
     level: float = 1.0
@@ -52,8 +58,15 @@ class Part(NamedTuple):
     chorus: int = 0
     walk: bool = False
     strum_ms: float = 0.0
+    role: str = "comp"  # foundation, comp, pad, colour (see ROLES)
+    enters: str = "low"  # the lowest section energy it plays at (low: always)
+    beat1: float = 1.0  # of the bars the band does not push, the share it strikes on beat 1 (else it rests)
+    push: float = 0.0  # how early (quarter notes) it anticipates the changes the band pushes (0: it does not)
+    pedal: bool = False  # a piano's sustain pedal (CC64) through each chord
+    swell: bool = False  # expression (CC11) swells into louder sections
 
-    def pattern(self, meter: str, intensity: str) -> tuple[str, ...] | None:
+    def pattern(self, meter: str, intensity: str) -> tuple[tuple[str, ...], ...] | None:
+        """The bars of tokens for a meter and intensity (the nearest intensity written)."""
         for key in (f"{meter}.{intensity}", f"{meter}.mid", f"{meter}.low", f"{meter}.high"):
             if key in self.patterns:
                 return self.patterns[key]
@@ -61,7 +74,7 @@ class Part(NamedTuple):
 
 
 class DrumPart(NamedTuple):
-    patterns: dict[str, dict[str, str]]  # "4/4.mid" -> voice -> grid
+    patterns: dict[str, dict[str, tuple[str, ...]]]  # "4/4.mid" -> voice -> grid per bar
     fills: tuple[tuple[str, ...], ...]
     time_voice: str = "hat"
     division: int = 8
@@ -69,7 +82,8 @@ class DrumPart(NamedTuple):
     reverb: int = 40
     crash: bool = True
 
-    def pattern(self, meter: str, intensity: str) -> dict[str, str] | None:
+    def pattern(self, meter: str, intensity: str) -> dict[str, tuple[str, ...]] | None:
+        """Voice -> one grid per bar (a clave over two bars has two), for a meter and intensity."""
         for key in (f"{meter}.{intensity}", f"{meter}.mid", f"{meter}.low", f"{meter}.high"):
             if key in self.patterns:
                 return self.patterns[key]
@@ -88,9 +102,13 @@ class Style(NamedTuple):
     guitar: Part
     pad: Part
     instruments: tuple[str, ...]
-    feel: dict[str, float]  # per-instrument push (+ ahead) in ms
+    feel: dict[str, float]  # ms ahead (+) or behind (-) the beat, per instrument or drum voice; "spread"
     ending: str = "ring"
     source: str = ""
+    clave: str = ""  # "3-2" or "2-3": which bar of a two-bar groove comes first
+    pushes: float = 0.0  # the share of chord changes at a bar line the band anticipates together
+    solo: str = "lyrical"  # the soloist's vocabulary (see SOLO_VOCABULARIES)
+    idiom: tuple[tuple[str, str], ...] = ()  # what a session player of the style expects, in words
 
     def part(self, instrument: str) -> Part:
         return {"bass": self.bass, "keys": self.keys, "guitar": self.guitar, "pad": self.pad}[instrument]
@@ -100,7 +118,9 @@ class Style(NamedTuple):
                 "instruments": list(self.instruments), "programs": self.programs,
                 "voicings": {i: self.part(i).voicing for i in ("keys", "guitar", "pad")},
                 "meters": sorted({k.split(".")[0] for k in self.drums.patterns}),
-                "fills": len(self.drums.fills), "ending": self.ending, "file": self.source}
+                "fills": len(self.drums.fills), "ending": self.ending, "file": self.source,
+                "roles": {i: self.part(i).role for i in ("bass", "keys", "guitar", "pad") if i in self.instruments},
+                "solo": self.solo, "clave": self.clave, "idiom": dict(self.idiom)}
 
     def summary(self) -> str:
         d = self.describe()
@@ -112,7 +132,9 @@ class Style(NamedTuple):
                  f"  grooves for  {', '.join(d['meters'])} (other meters: grouped by pulses)",
                  f"  fills        {d['fills']}",
                  f"  ending       {self.ending}",
-                 f"  file         {self.source}"]
+                 f"  solo         {self.solo}"]
+        lines += [f"  {k:<12} {v}" for k, v in self.idiom]
+        lines.append(f"  file         {self.source}")
         return "\n".join(lines)
 
 
@@ -209,23 +231,39 @@ def _style(name: str, data: dict[str, Any], path: str) -> Style:
     for inst in instruments:
         need(inst in ("drums", "bass", "keys", "guitar", "pad"), "instruments", f"unknown {inst!r}")
     feel = {k: float(v) for k, v in data.get("feel", {}).items()}
+    for k, v in feel.items():
+        need(k in (*INSTRUMENTS_ALL, *DRUM_VOICES, "spread"), f"feel.{k}", "an instrument, a drum voice or spread")
+        need(-30 <= v <= 30, f"feel.{k}", "milliseconds, -30 to 30")
+    clave = str(data.get("clave", ""))
+    need(clave in ("", "3-2", "2-3"), "clave", "3-2 or 2-3")
+    solo = str(data.get("solo", "lyrical"))
+    need(solo in SOLO_VOCABULARIES, "solo", "one of " + ", ".join(SOLO_VOCABULARIES))
+    idiom = tuple((str(k), str(v)) for k, v in data.get("idiom", {}).items())
+    pushes = float(data.get("pushes", 0.0))
+    need(0.0 <= pushes <= 1.0, "pushes", "a share of chord changes, 0 to 1")
     return Style(name=name, description=str(data.get("description", "")), swing=swing,
                  swing_unit=swing_unit, programs=programs, drums=drums, instruments=instruments,
-                 ending=str(data.get("ending", "ring")), source=path, feel=feel, **parts)
+                 ending=str(data.get("ending", "ring")), source=path, feel=feel, clave=clave, solo=solo,
+                 idiom=idiom, pushes=pushes, **parts)
 
 
 def _drums(data: dict[str, Any], need: Any) -> DrumPart:
-    patterns: dict[str, dict[str, str]] = {}
+    patterns: dict[str, dict[str, tuple[str, ...]]] = {}
     for meter, table in data.items():
         if meter in ("fills", "time", "division", "level", "reverb", "crash"):
             continue
         for intensity, voices in table.items():
             need(intensity in INTENSITIES, f"drums.{meter}.{intensity}", "use low, mid or high")
+            grids: dict[str, tuple[str, ...]] = {}
             for voice, grid in voices.items():
-                need(voice in DRUM_VOICES, f"drums.{meter}.{intensity}.{voice}", "unknown drum voice")
-                need(isinstance(grid, str) and set(grid) <= set("xog."), f"drums.{meter}.{intensity}.{voice}",
-                     "a grid of x (hit), o (accent/open), g (ghost) and .")
-            patterns[f"{meter}.{intensity}"] = dict(voices)
+                where = f"drums.{meter}.{intensity}.{voice}"
+                need(voice in DRUM_VOICES, where, "unknown drum voice")
+                need(isinstance(grid, str) and set(grid) <= set("xog.| "), where,
+                     "a grid of x (hit), o (accent/open), g (ghost) and . (bars split by |)")
+                bars = tuple(g.replace(" ", "") for g in grid.split("|"))
+                need(len({len(b) for b in bars}) == 1 and bars[0], where, "bars of one length")
+                grids[voice] = bars
+            patterns[f"{meter}.{intensity}"] = grids
     fills = []
     for i, fill in enumerate(data.get("fills", [])):
         steps = tuple(fill.split())
@@ -240,21 +278,33 @@ def _drums(data: dict[str, Any], need: Any) -> DrumPart:
 
 
 def _part(inst: str, data: dict[str, Any], need: Any) -> Part:
-    patterns: dict[str, tuple[str, ...]] = {}
+    patterns: dict[str, tuple[tuple[str, ...], ...]] = {}
     allowed = BASS_TOKENS if inst == "bass" else COMP_TOKENS
     for key, value in data.items():
         if isinstance(value, dict) and "/" in key:
             for intensity, grid in value.items():
-                need(intensity in INTENSITIES, f"{inst}.{key}.{intensity}", "use low, mid or high")
-                tokens = tuple(str(grid).split())
-                for t in tokens:
-                    need(t in allowed, f"{inst}.{key}.{intensity}", f"unknown token {t!r}")
-                patterns[f"{key}.{intensity}"] = tokens
+                where = f"{inst}.{key}.{intensity}"
+                need(intensity in INTENSITIES, where, "use low, mid or high")
+                bars = tuple(tuple(b.split()) for b in str(grid).split("|"))
+                for t in (t for b in bars for t in b):
+                    need(t in allowed, where, f"unknown token {t!r}")
+                need(all(bars) and len({len(b) for b in bars}) == 1, where, "bars of one length (split by |)")
+                patterns[f"{key}.{intensity}"] = bars
     voicing = str(data.get("voicing", "close" if inst != "bass" else "root"))
     need(inst == "bass" or voicing in VOICINGS, f"{inst}.voicing", "one of " + ", ".join(VOICINGS))
     reg = data.get("register", {"bass": (28, 55), "keys": (52, 79), "guitar": (45, 76), "pad": (52, 79)}[inst])
     need(len(reg) == 2 and reg[0] < reg[1], f"{inst}.register", "[low, high] MIDI notes")
+    role = str(data.get("role", {"bass": "foundation", "pad": "pad"}.get(inst, "comp")))
+    need(role in ROLES, f"{inst}.role", "one of " + ", ".join(ROLES))
+    enters = str(data.get("enters", "low"))
+    need(enters in (*INTENSITIES, "never"), f"{inst}.enters", "low, mid, high or never")
+    beat1 = float(data.get("beat1", 1.0))
+    need(0.0 <= beat1 <= 1.0, f"{inst}.beat1", "a share of bars, 0 to 1")
+    push = float(data.get("push", 0.0))
+    need(0.0 <= push <= 1.0, f"{inst}.push", "quarter notes, 0 to 1")
     return Part(patterns=patterns, voicing=voicing, register=(int(reg[0]), int(reg[1])),
                 level=float(data.get("level", 1.0)), pan=int(data.get("pan", 0)),
                 reverb=int(data.get("reverb", 40)), chorus=int(data.get("chorus", 0)),
-                walk=bool(data.get("walk", False)), strum_ms=float(data.get("strum_ms", 0.0)))
+                walk=bool(data.get("walk", False)), strum_ms=float(data.get("strum_ms", 0.0)),
+                role=role, enters=enters, beat1=beat1, push=push, pedal=bool(data.get("pedal", False)),
+                swell=bool(data.get("swell", role == "pad")))
