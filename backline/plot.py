@@ -97,7 +97,7 @@ def roll_data(perf: Performance) -> RollData:
     >>> from backline.players.band import perform
     >>> d = roll_data(perform(backline.loads("style: rock\\nsection A:\\n  | C | G |\\n")))
     >>> [lane.name for lane in d.lanes], d.sections, d.bars
-    (['Pad', 'Guitar', 'Keys', 'Bass', 'Drums'], (('A', 0.0),), (0.0, 2.0))
+    (['Guitar', 'Keys', 'Bass', 'Drums'], (('A', 0.0),), (0.0, 2.0))
     """
     import numpy as np
 
