@@ -206,3 +206,22 @@ def finite(value: object, where: str = "value") -> None:
             stack.extend(v.values())
         elif isinstance(v, list | tuple):
             stack.extend(v)
+
+
+MAX_AUDIO_SECONDS = 2 * 3600  # a song rendered to audio: beyond this, refused before any work
+
+
+def check_audio_length(seconds: float, what: str = "the song") -> None:
+    """Refuse audio longer than ``MAX_AUDIO_SECONDS`` before it is rendered (a 90-byte chart at
+    tempo 20 once asked for 126 GiB of samples).
+
+    >>> check_audio_length(7300, "'Long'")
+    Traceback (most recent call last):
+    ...
+    backline.checks.BadValue: audio: 'Long' lasts 2:01:40; audio is limited to 2 hours (MIDI is not)
+    """
+    if not seconds <= MAX_AUDIO_SECONDS:
+        minutes, secs = divmod(int(seconds), 60)
+        hours, minutes = divmod(minutes, 60)
+        raise BadValue("audio", f"{what} lasts {hours}:{minutes:02d}:{secs:02d}; audio is limited to "
+                       f"{MAX_AUDIO_SECONDS // 3600} hours (MIDI is not)")

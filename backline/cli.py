@@ -426,6 +426,15 @@ def cmd_render(args: argparse.Namespace) -> int:
         if song is None:
             status = EXIT_INVALID
             continue
+        if audio is not None:
+            from .checks import BadValue, check_audio_length
+
+            try:  # before any work: a long song's audio buffers would not fit in memory
+                check_audio_length(song.timeline().seconds)
+            except BadValue as e:
+                print(f"backline: error: {path}: {e.message}", file=sys.stderr)
+                status = EXIT_INVALID
+                continue
         title = song.title
         name, n = slug(title), 1
         while name in taken:
@@ -662,8 +671,10 @@ def cmd_album(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from .players.band import perform
-    from .plot import arrangement_map, piano_roll
+    from .plot import FORMATS, arrangement_map, piano_roll
 
+    if (os.path.splitext(args.out)[1][1:].lower() or "png") not in FORMATS:
+        raise UsageError(f"-o {args.out[:80]}: a picture is written as .png, .svg or .pdf")
     risk = args.risk if args.risk is not None else (0.5 if args.take else 0.0)
     song = _load_one(args.chart, _style_names(args))
     if song is None:

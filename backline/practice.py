@@ -55,6 +55,7 @@ def practice_song(song: Song, section: str | None = None, loop: int = 1, tempo: 
     ramp = (check("tempo_factor", ramp[0]), check("tempo_factor", ramp[1])) if ramp else None
     song = song.transposed(transpose) if transpose else song
     order = [section] if section else list(song.form)
+    _check_length(song, order, loop)
     sections = {}
     form = []
     for i in range(loop):
@@ -67,6 +68,18 @@ def practice_song(song: Song, section: str | None = None, loop: int = 1, tempo: 
                 sections[label] = sec._replace(name=label, tempo=Ramp(base.start * factor, base.end * factor))
             form.append(label)
     return song._replace(sections=sections, form=form, title=f"{song.title} (practice)")
+
+
+def _check_length(song: Song, order: list[str], loop: int) -> None:
+    """The looped song is held to a chart's limits (bars and quarter notes as played)."""
+    from .chart.parser import MAX_BARS, MAX_BEATS
+
+    bars = loop * sum(len(song.sections[name].bars) for name in order)
+    beats = loop * sum(len(song.sections[name].bars) * (song.sections[name].meter or song.meter).bar_beats
+                       for name in order)
+    if bars > MAX_BARS or beats > MAX_BEATS:
+        raise PracticeError(f"{loop} loops make {bars:,} bars ({beats:,.0f} quarter notes): the limit is "
+                            f"{MAX_BARS:,} bars and {MAX_BEATS:,} quarter notes; loop fewer times or one section")
 
 
 def render_practice(song: Song, outdir: str, section: str | None = None, loop: int = 1, tempo: float = 1.0,

@@ -106,7 +106,7 @@ EXPECTED = [
     ("solo_unknown", 2, 9, "unknown soloist 'kazoo': use one of: guitar, keys, piano, organ, sax, tenor-sax, alto-sax, trumpet, flute, vibes, synth, bass"),
     ("unknown_style", 1, 8, "unknown style 'polka-metal': use one of: funk, rock"),
     ("tempo_ramp_header", 1, 8, "the song's tempo is one number: put a ramp on a section: tempo: 96 -> 120"),
-    ("form_huge", 3, 7, 'the form expands to 103,896 bars: the limit is 100,000'),
+    ("form_huge", 3, 7, 'the form expands to 103,896 bars: the limit is 5,000'),
     ("bar_no_pipe", 3, 3, "cannot read 'x | C |' in section 'A': section lines are directives (name: value) or bars starting with '|'"),
 ]
 

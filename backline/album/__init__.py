@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 TRACK_KEYS = ("chart", "seed", "risk", "style", "transpose", "tempo", "gap_seconds", "title")
 ALBUM_KEYS = ("title", "artist", "gap_seconds", "track", "seed", "risk")
+MAX_TRACKS = 100
 
 
 class AlbumError(ValueError):
@@ -56,14 +57,32 @@ def load_album(path: str) -> Album:
         if key not in ALBUM_KEYS:
             from ..chart.errors import did_you_mean
 
-            raise _fail(path, key, f"unknown key: {did_you_mean(key, ALBUM_KEYS)}")
+            raise _fail(path, _key(key), f"unknown key: {did_you_mean(key, ALBUM_KEYS)}")
     gap = _value(path, "gap_seconds", "gap_seconds", data.get("gap_seconds", 2.0))
     tracks_data = data.get("track")
     if not isinstance(tracks_data, list) or not tracks_data:
         raise _fail(path, "track", "an album needs [[track]] entries, each with chart = \"song.chart\"")
+    if len(tracks_data) > MAX_TRACKS:
+        raise _fail(path, "track", f"{len(tracks_data):,} tracks; an album holds at most {MAX_TRACKS}")
     folder = os.path.dirname(os.path.abspath(path))
     tracks = [_track(path, folder, i, t, data) for i, t in enumerate(tracks_data, start=1)]
-    return Album(path, str(data.get("title", "Untitled album")), str(data.get("artist", "")), gap, tracks)
+    return Album(path, _text(path, "title", data.get("title", "Untitled album")),
+                 _text(path, "artist", data.get("artist", "")), gap, tracks)
+
+
+def _key(key: str) -> str:
+    """A key as a one-line message shows it: plain names as they are, others quoted and clipped."""
+    plain = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
+    return key if plain and len(key) <= 40 else repr(key)[:40]
+
+
+def _text(path: str, key: str, value: Any) -> str:
+    """A title or name: text on one line (a CUE sheet and a report quote it)."""
+    if not isinstance(value, str):
+        raise _fail(path, key, f"expected text in quotes, not {repr(value)[:40]}")
+    if len(value) > 200 or any(ch in value for ch in "\n\r\0"):
+        raise _fail(path, key, "give one line of at most 200 characters")
+    return value
 
 
 def _value(path: str, key: str, option: str, value: Any) -> Any:
@@ -86,7 +105,7 @@ def _track(path: str, folder: str, number: int, t: Any, album: dict[str, Any]) -
         if key not in TRACK_KEYS:
             from ..chart.errors import did_you_mean
 
-            raise _fail(path, f"{where}.{key}", f"unknown key: {did_you_mean(key, TRACK_KEYS)}")
+            raise _fail(path, f"{where}.{_key(key)}", f"unknown key: {did_you_mean(key, TRACK_KEYS)}")
     chart = t.get("chart")
     if not isinstance(chart, str) or not chart:
         raise _fail(path, f"{where}.chart", "missing: give the chart's path, relative to the album file")

@@ -114,9 +114,25 @@ def warnings_for(rows: list[dict[str, Any]], seconds: float) -> list[str]:
     return out
 
 
+def _check_first(album: Album, audio: bool) -> None:
+    """Every chart read and checked, and with audio every song's length, before any work:
+    a bad last track must not cost the renders of the others (nor leave their files)."""
+    from ..audio.soundfont import AudioError
+    from ..checks import BadValue, check_audio_length
+
+    for number, track in enumerate(album.tracks, start=1):
+        song = _song(track)  # ChartInvalid: the chart's problems
+        if audio:
+            try:
+                check_audio_length(song.timeline().seconds, f"track {number} ({song.title[:60]!r})")
+            except BadValue as e:
+                raise AudioError(e.message) from None
+
+
 def render_album(album: Album, outdir: str, audio: dict[str, Any] | None = None, jobs: int = 1,
                  pictures: bool = True) -> dict[str, Any]:
     """Render every track (``jobs`` at once), then the report, flow chart and master."""
+    _check_first(album, audio is not None)
     make_folder(outdir)
     if audio is not None and jobs > 1:
         audio = {**audio, "jobs": 1}  # the tracks are the parallel part

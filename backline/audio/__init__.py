@@ -105,6 +105,12 @@ def _render_audio(perf: Performance, outdir: str, name: str, stems: bool, fmt: s
     library()
     cores = jobs or os.cpu_count() or 1
     offset_seconds = count_in * perf.timeline.bars[0].seconds if count_in and perf.timeline.bars else 0.0
+    from ..checks import BadValue, check_audio_length
+
+    try:  # before any sample is made: the buffers below are song-long
+        check_audio_length(perf.seconds + offset_seconds, repr(perf.song.title[:60]))
+    except BadValue as e:
+        raise AudioError(e.message) from None
     end = round((perf.seconds + offset_seconds) * rate)
     frames = end + int(TAIL_SECONDS * rate)
     if mute:  # a play-along: the muted instruments are neither in the mix nor among the stems

@@ -28,7 +28,9 @@ SOLOISTS = ("guitar", "keys", "piano", "organ", "sax", "tenor-sax", "alto-sax", 
 RIFF_PLAYERS = ("bass", "guitar", "keys", "pad")
 FEELS = ("straight", "half-time", "double-time", "swing", "shuffle")
 MAX_TEXT = 4_000_000
-MAX_BARS = 100_000
+MAX_BARS = 5_000  # in the song as played (form expanded): ten times the longest real song
+MAX_BEATS = 20_000  # quarter notes as played: 2 h 47 min at 120 bpm; rendering it takes seconds
+LONGEST = f"the limit is {MAX_BEATS:,} (2 h 47 min at 120 bpm); split it into several charts"
 MAX_REPEAT = 999
 TEMPO_RANGE = (20.0, 400.0)
 DENOMINATORS = (1, 2, 4, 8, 16, 32)
@@ -317,7 +319,7 @@ def _build(r: _Reader, header: dict[str, tuple[str, Line]], riffs_src: dict[str,
     raw = {name: _section(r, name, ln, body, riffs, riff_lines) for name, (ln, body) in sections_src.items()}
     sections = _resolve_likes(r, raw, sections_src)
     sections = {name: _check_section(r, sec, meter) for name, sec in sections.items()}
-    form = _form(r, form_line, sections)
+    form = _form(r, form_line, sections, meter)
     return Song(
         title=header["title"][0] if "title" in header else _title_from(path),
         artist=header["artist"][0] if "artist" in header else "",
@@ -655,14 +657,15 @@ def _lyrics(r: _Reader, sec: Section) -> Section:
     return sec._replace(lyrics=tuple(stanzas))
 
 
-def _form(r: _Reader, form_line: Line | None, sections: dict[str, Section]) -> list[str]:
-    """The form's section names, expanded; the bars it adds up to are checked against
-    ``MAX_BARS`` as it is read, so ``A x999`` repeated costs no memory before it is refused."""
+def _form(r: _Reader, form_line: Line | None, sections: dict[str, Section], meter: Meter) -> list[str]:
+    """The form's section names, expanded; the bars and quarter notes it adds up to are checked
+    against ``MAX_BARS`` and ``MAX_BEATS`` as it is read, so ``A x999`` repeated costs no memory
+    before it is refused."""
     if form_line is None:
-        _check_total(r, list(sections), sections)
+        _check_total(r, list(sections), sections, meter)
         return list(sections)
     form: list[str] = []
-    total, last = 0, ""
+    total, beats, last = 0, 0.0, ""
     text, col0 = form_line.value, form_line.value_column
     if not text:
         r.error(form_line.number, form_line.column, "the form is empty", "list sections: form: A B A")
@@ -677,6 +680,7 @@ def _form(r: _Reader, form_line: Line | None, sections: dict[str, Section]) -> l
                 r.error(form_line.number, col, f"repeat count {word[1:]} is out of range", f"use 1 to {MAX_REPEAT}")
             else:
                 total += (count - 1) * len(sections[last].bars)
+                beats += (count - 1) * _beats(sections[last], meter)
                 if total <= MAX_BARS and len(form) + count <= MAX_BARS:
                     form.extend([last] * (count - 1))
             continue
@@ -685,20 +689,29 @@ def _form(r: _Reader, form_line: Line | None, sections: dict[str, Section]) -> l
                 r.error(form_line.number, col, f"unknown section {word!r} in the form",
                         did_you_mean(word, tuple(sections)))
             continue
-        total, last = total + len(sections[word].bars), word
+        total, beats, last = total + len(sections[word].bars), beats + _beats(sections[word], meter), word
         if total <= MAX_BARS and len(form) < MAX_BARS:
             form.append(word)
     if total > MAX_BARS:
         r.error(form_line.number, col0, f"the form expands to {total:,} bars", f"the limit is {MAX_BARS:,}")
+    elif beats > MAX_BEATS:
+        r.error(form_line.number, col0, f"the form expands to {beats:,.0f} quarter notes", LONGEST)
     return form
 
 
-def _check_total(r: _Reader, names: list[str], sections: dict[str, Section]) -> None:
-    """A song without a form plays each section once: its bars too are limited."""
-    total = 0
+def _beats(section: Section, meter: Meter) -> float:
+    return len(section.bars) * (section.meter or meter).bar_beats
+
+
+def _check_total(r: _Reader, names: list[str], sections: dict[str, Section], meter: Meter) -> None:
+    """A song without a form plays each section once: its length too is limited."""
+    total, beats = 0, 0.0
     for name in names:
-        total += len(sections[name].bars)
+        total, beats = total + len(sections[name].bars), beats + _beats(sections[name], meter)
         if total > MAX_BARS:
             r.error(sections[name].line, 1, f"the song has more than {MAX_BARS:,} bars",
                     f"the limit is {MAX_BARS:,}; split it into several charts")
+            return
+        if beats > MAX_BEATS:
+            r.error(sections[name].line, 1, f"the song has more than {MAX_BEATS:,} quarter notes", LONGEST)
             return

@@ -11,18 +11,21 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
+MAX_SOURCE_BYTES = 16_000_000  # an iReal playlist of thousands of songs is ~2 MB
+
 
 def _songs_in(path: str) -> Iterator[tuple[str, Callable[[], str]]]:
-    """(title, make chart text) for every song a source holds."""
-    with open(path, "rb") as f:
-        data = f.read()
+    """(title, make chart text) for every song a source holds (a regular file, read once)."""
+    from ..files import read_input
+
+    data = read_input(path, MAX_SOURCE_BYTES)
     if data[:4] == b"MThd":
         from .midiriff import to_chart as midi_chart
 
         title = os.path.splitext(os.path.basename(path))[0].replace("-", " ").replace("_", " ").title()
-        yield title, lambda: midi_chart(path, title)
+        yield title, lambda: midi_chart(data, title)
         return
-    text = data.decode("utf-8", errors="replace")
+    text = _printable(data.decode("utf-8", errors="replace"))
     if "irealb://" in text or "irealbook://" in text:
         from .ireal import links_in, song_fields
 
@@ -39,6 +42,16 @@ def _songs_in(path: str) -> Iterator[tuple[str, Callable[[], str]]]:
     from .chordpro import to_chart as cp_chart
 
     yield os.path.basename(path), lambda: cp_chart(text)
+
+
+def _printable(text: str) -> str:
+    r"""Text without NUL and the other control characters (tabs and line breaks kept): none
+    means anything in a lead sheet, and a chart holding a NUL would be refused by ``check``.
+
+    >>> _printable("{title: A\x00B}\r\n[C]la\x07\u00a0")
+    '{title: AB}\r\n[C]la\xa0'
+    """
+    return "".join(ch for ch in text if not (ord(ch) < 32 or 127 <= ord(ch) < 160) or ch in "\t\n\r")
 
 
 def _ireal_chart(fields: list[str], scrambled: bool) -> str:
@@ -66,7 +79,6 @@ def import_sources(sources: list[str], outdir: str) -> dict[str, Any]:
     from ..files import make_folder, write_atomic
     from ..styles import style_names
 
-    make_folder(outdir)
     styles = style_names()
     files: list[str] = []
     failed: list[dict[str, str]] = []
@@ -74,8 +86,9 @@ def import_sources(sources: list[str], outdir: str) -> dict[str, Any]:
     for source in sources:
         try:
             songs = list(_songs_in(source))
-        except OSError as e:
-            failed.append({"title": "", "source": source, "reason": f"cannot read: {e.strerror or e}"})
+        except (OSError, ValueError) as e:  # unreadable, not a regular file, too large, or garbled
+            reason = str(e).removeprefix(f"{source}: ") if isinstance(e, ValueError) else e.strerror or str(e)
+            failed.append({"title": "", "source": source, "reason": reason[:200]})
             continue
         for title, make in songs:
             try:
@@ -86,8 +99,10 @@ def import_sources(sources: list[str], outdir: str) -> dict[str, Any]:
                 failed.append({"title": title, "source": source, "reason": f"line {p.line}: {p.message}"})
                 continue
             except Exception as e:  # one bad song never stops the others
-                failed.append({"title": title, "source": source, "reason": str(e) or type(e).__name__})
+                reason = " ".join((str(e) or type(e).__name__).split())[:200]
+                failed.append({"title": title[:100], "source": source, "reason": reason})
                 continue
+            make_folder(outdir)  # only once there is a chart to write
             path = _free_name(outdir, song.title, taken)
             write_atomic(path, text)
             files.append(path)

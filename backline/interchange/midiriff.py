@@ -9,6 +9,8 @@ note syntax with bar checks, wrapped in a chart that plays it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .chartwriter import ChartDraft, DraftSection, chart_text
 
 NAMES = ("c", "c#", "d", "eb", "e", "f", "f#", "g", "ab", "a", "bb", "b")
@@ -38,12 +40,46 @@ def lengths(units: int) -> list[str]:
     return out
 
 
-def read_line(path: str) -> tuple[list[tuple[int, int, int]], int, int, str]:
-    """(start, length, pitch) in sixteenths, the meter, and a name, from the busiest
-    non-drum track of a MIDI file (one note at a time: the highest wins)."""
+MAX_MIDI_BYTES = 4_000_000
+
+
+def _midi_file(source: str | bytes) -> object:
+    """A MIDI file read with mido from a path (a regular file) or its bytes; ``MidiRiffError``
+    for anything mido cannot read (a garbled file must not be a traceback)."""
+    import io
+
     import mido
 
-    mid = mido.MidiFile(path)
+    from ..files import read_input
+
+    data = source if isinstance(source, bytes) else read_input(source, MAX_MIDI_BYTES)
+    try:
+        return mido.MidiFile(file=io.BytesIO(data))
+    except Exception as e:  # mido raises OSError, EOFError, KeyError, ValueError… on bad files
+        raise MidiRiffError(f"not a MIDI file that can be read: {' '.join(str(e).split())[:100]}") from None
+
+
+def _meter(num: int, den: int) -> tuple[int, int]:
+    """A MIDI time signature a chart can hold (1–32 over 1–32, whole sixteenths), else 4/4."""
+    if 1 <= num <= 32 and den in (1, 2, 4, 8, 16) and num * 16 % den == 0:
+        return num, den
+    return 4, 4
+
+
+def read_line(source: str | bytes) -> tuple[list[tuple[int, int, int]], int, int, str]:
+    """(start, length, pitch) in sixteenths, the meter, and a name, from the busiest
+    non-drum track of a MIDI file (one note at a time: the highest wins).
+
+    The line must fit a chart: at most ``MAX_NOTES`` notes and ``MAX_BEATS`` quarter notes
+    from its first note to its last note's end (checked before any note is written out, so a
+    note held for days costs nothing)."""
+    from ..chart.notes import MAX_NOTES
+    from ..chart.parser import MAX_BEATS
+
+    mid: Any = _midi_file(source)
+    path = source if isinstance(source, str) else "the MIDI file"
+    if not isinstance(mid.ticks_per_beat, int) or mid.ticks_per_beat < 1:
+        raise MidiRiffError(f"{path}: its timing is not in ticks per beat")
     per_16th = mid.ticks_per_beat / 4
     num, den = 4, 4
     best: list[tuple[int, int, int]] = []
@@ -54,7 +90,7 @@ def read_line(path: str) -> tuple[list[tuple[int, int, int]], int, int, str]:
         for msg in track:
             now += msg.time
             if msg.type == "time_signature" and not best and not notes:
-                num, den = msg.numerator, msg.denominator
+                num, den = _meter(msg.numerator, msg.denominator)
             if getattr(msg, "channel", None) == 9:
                 continue
             if msg.type == "note_on" and msg.velocity:
@@ -66,6 +102,12 @@ def read_line(path: str) -> tuple[list[tuple[int, int, int]], int, int, str]:
             best, name = notes, track.name
     if not best:
         raise MidiRiffError(f"{path}: no notes outside the drum channel")
+    if len(best) > MAX_NOTES:
+        raise MidiRiffError(f"{path}: {len(best):,} notes; a riff holds at most {MAX_NOTES:,}")
+    first, last = min(n[0] for n in best), max(n[0] + n[1] for n in best)
+    if (last - first) / 4 > MAX_BEATS:
+        raise MidiRiffError(f"{path}: the line lasts {(last - first) / 4:,.0f} quarter notes; "
+                            f"a chart holds at most {MAX_BEATS:,}")
     best.sort(key=lambda n: (n[0], -n[2]))
     mono: list[tuple[int, int, int]] = []
     for start, length, pitch in best:
@@ -108,7 +150,7 @@ def riff_notes(notes: list[tuple[int, int, int]], bar_units: int) -> tuple[str, 
     return " ".join(tokens), now // bar_units - first_bar
 
 
-def to_chart(path: str, title: str) -> str:
+def to_chart(path: str | bytes, title: str) -> str:
     notes, num, den, name = read_line(path)
     bar_units = num * 16 // den
     text, bars = riff_notes(notes, bar_units)

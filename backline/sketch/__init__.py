@@ -129,6 +129,12 @@ def sketch(style: str = "rock", key: str | None = None, tempo: float | None = No
     names = (form or DEFAULT_FORM).split()
     if not names or len(names) > 64:
         raise SketchError("the form needs 1 to 64 section names")
+    from ..chart.parser import NAME
+
+    for name in names:
+        if not NAME.match(name) or (name[0] in "x×" and name[1:].isdecimal()):
+            raise SketchError(f"--form: {name[:40]!r} is not a section name: use letters, digits and _ . ' -, "
+                              "e.g. \"Intro Verse Chorus Verse Chorus Outro\"")
     family = family_of(style)
     table = idioms()[family]["minor" if the_key.is_minor else "major"]
     sections: dict[str, tuple[str, list[str]]] = {}
@@ -140,8 +146,24 @@ def sketch(style: str = "rock", key: str | None = None, tempo: float | None = No
         sections[name] = (role, progression)
     riff_text = riff_text or _make_riff(the_key, meter, rng)
     title = title or f"{rng.choice(WORDS_A)} {rng.choice(WORDS_B)}"
-    return _write(title, style, the_key, bpm, meter, names, sections, riff_text, rng,
+    text = _write(title, style, the_key, bpm, meter, names, sections, riff_text, rng,
                   _command(style, key, tempo, time, form, seed, from_riff), family)
+    return _checked(text)
+
+
+def _checked(text: str) -> str:
+    """The sketch, if it is a chart ``check`` accepts; else ``SketchError`` (never an invalid chart)."""
+    from ..chart.errors import ChartInvalid
+    from ..chart.parser import parse_chart
+    from ..styles import style_names
+
+    try:
+        parse_chart(text, "<sketch>", style_names())
+    except ChartInvalid as e:
+        p = e.problems[0]
+        raise SketchError(f"the sketch would not be a valid chart: {p.message}" +
+                          (f": {p.hint}" if p.hint else "")) from None
+    return text
 
 
 def _command(style: str, key: str | None, tempo: float | None, time: str | None, form: str | None, seed: int,
