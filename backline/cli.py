@@ -165,7 +165,8 @@ def _parser(command: str | None = None) -> Any:
     _audio_options(r)
     _styles_option(r)
 
-    t = cmd("takes", cmd_takes, "render N takes (seeds printed) and log them in OUTDIR/takes.jsonl")
+    t = cmd("takes", cmd_takes,
+            "render N takes (ids and seeds printed), each in OUTDIR/<id>/, logged in OUTDIR/takes.jsonl")
     t.add_argument("chart", metavar="CHART")
     t.add_argument("-n", type=_opt("takes"), default=4, metavar="N", help="how many takes (default 4)")
     t.add_argument("--risk", type=_opt("risk"), default=0.5)
@@ -177,7 +178,7 @@ def _parser(command: str | None = None) -> Any:
 
     k = cmd("keep", cmd_keep, "mark a take as a keeper")
     k.add_argument("outdir", metavar="OUTDIR")
-    k.add_argument("seed", type=_opt("seed"), metavar="SEED")
+    k.add_argument("take", metavar="TAKE", help="the take's id, or its seed when only one take has it")
 
     c2 = cmd("comp", cmd_comp, "build a master whose sections come from chosen takes")
     c2.add_argument("chart", metavar="CHART")
@@ -504,19 +505,20 @@ def cmd_takes(args: argparse.Namespace) -> int:
     else:
         for r in records:
             extra = f", solo {r['solo_range'][0]}-{r['solo_range'][1]}" if "solo_range" in r else ""
-            print(f"seed {r['seed']}: {r['files']['midi']} ({r['notes_per_bar']} notes/bar, {r['fills']} fills"
+            midi = os.path.join(args.out, r["files"]["midi"])
+            print(f"take {r['id']} (seed {r['seed']}): {midi} ({r['notes_per_bar']} notes/bar, {r['fills']} fills"
                   f"{extra})")
     return EXIT_OK
 
 
 def cmd_keep(args: argparse.Namespace) -> int:
-    from .takes import keep
+    from .takes import TakeError, keep
 
     try:
-        record = keep(args.outdir, args.seed)
-    except KeyError:
-        raise UsageError(f"no take with seed {args.seed} in {args.outdir}/takes.jsonl") from None
-    print(f"kept seed {record['seed']} ({record['title']})", file=sys.stderr)
+        record = keep(args.outdir, args.take)
+    except TakeError as e:
+        raise UsageError(f"{args.outdir}: {e}") from None
+    print(f"kept take {record['id']}, seed {record['seed']} ({record['title']})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -749,10 +751,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not os.path.isdir(args.root):
         raise UsageError(f"--root {args.root}: no such folder")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"backline: warning: the studio will answer anyone who can reach {args.host}:{args.port}; "
-              "it has no login", file=sys.stderr)
-    print(f"backline studio: http://{'127.0.0.1' if args.host == 'localhost' else args.host}:{args.port}/ "
-          f"(folder {os.path.abspath(args.root)}; Ctrl+C stops it)", file=sys.stderr)
+        print(f"backline: warning: the studio will answer anyone who can reach {args.host}:{args.port} and has "
+              "the token in its URL", file=sys.stderr)
     serve(args.root, args.host, args.port)
     return EXIT_OK
 

@@ -39,7 +39,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
         f.write('title = "Browser Album"\n[[track]]\nchart = "one.chart"\n[[track]]\nchart = "two.chart"\n'
                 '[[track]]\nchart = "three.chart"\n')
     port = free_port()
-    config = uvicorn.Config(create_app(root), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(root, port=port)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -47,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
         if srv.started:
             break
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/", root
+    yield app.state.url, root  # the URL carries the per-launch token, as the printed one does
     srv.should_exit = True
     thread.join(timeout=5)
 

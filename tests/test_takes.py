@@ -17,7 +17,7 @@ from backline.players.band import perform
 from backline.players.common import RANGES
 from backline.players.solo import chord_tone_pcs
 from backline.styles import style_names
-from backline.takes import comp, keep, keepers, read_log, render_takes
+from backline.takes import TakeError, comp, keep, keepers, read_log, render_takes
 from tests.conftest import SHARED, needs_shared
 from tests.music import bass_roots, riff_sections
 
@@ -213,11 +213,11 @@ def test_takes_log_keep_and_comp(tmp_path: object) -> None:
     out = str(tmp_path)
     records = render_takes(song, out, [12, 7, 31], risk=0.7)
     assert [r["seed"] for r in records] == [12, 7, 31]
-    assert all(os.path.exists(r["files"]["midi"]) for r in records)
+    assert all(os.path.exists(os.path.join(out, r["files"]["midi"])) for r in records)
     assert {r["event"] for r in read_log(out)} == {"take"}
     keep(out, 7)
-    assert keepers(out) == [7]
-    with pytest.raises(KeyError):
+    assert [t["seed"] for t in keepers(out)] == [7]
+    with pytest.raises(TakeError):
         keep(out, 999)
     picks = {"Verse": 12, "Chorus": 7, "Solo": 31}
     master = comp(song, picks, risk=0.7)

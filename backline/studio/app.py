@@ -1,365 +1,161 @@
-"""The studio's web app: a JSON API over the charts and albums under a root folder, and the page.
+"""The studio's web app: a JSON API over the charts, takes and albums under a root folder, and the page.
 
-Safety: every path is relative to the root and must resolve inside it (no ``..``, no absolute
-paths, no symlinks out); request bodies are limited; renders run one at a time; files are
-written atomically, and a chart saved from the page is stored exactly as typed.
+The routes are thin: every operation is a function of the Python API (``backline.takes``,
+``backline.album.order``, ``backline.grid``, ``backline.versioned``…) run in a worker process
+(:mod:`.workers`). Safety is layered in front of them (:mod:`.security`: Host, Origin, token,
+body sizes) and in every path (:mod:`.paths`: confined to the root). docs/studio-api.md is the
+contract with the page.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import os
-import re
-import threading
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..files import slug, write_atomic
+from .context import Limits, Studio
+from .errors import ApiError, not_found, scrub
+from .security import Guard, allowed_hosts
 
-MAX_BODY = 1_000_000
 STATIC = os.path.join(os.path.dirname(__file__), "static")
-WORK = ".backline"  # renders go here, inside the root
-SERVED = (".wav", ".flac", ".mid", ".png", ".json", ".chart", ".toml", ".cue", ".md")
+MAX_BODY = Limits.body
+mimetypes.add_type("application/wasm", ".wasm")
+mimetypes.add_type("text/javascript", ".mjs")
+mimetypes.add_type("audio/x-soundfont", ".sf2")
+mimetypes.add_type("audio/x-soundfont", ".sf3")
 
 
-class ChartText(BaseModel):
-    text: str
+def create_app(root: str, token: str | None = None, host: str = "127.0.0.1", port: int = 8000,
+               limits: Limits | None = None) -> FastAPI:
+    """The studio over ``root``, answering at ``host:port``; ``token`` is made when not given.
 
+    ``app.state.token`` is the token and ``app.state.url`` the URL to open (it carries the token).
+    """
+    limits = limits or Limits()
+    studio = Studio(root, limits)
+    token = token or secrets.token_hex(32)
 
-class SaveChart(BaseModel):
-    path: str
-    text: str
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        studio.quick.warm()
+        yield
+        studio.close()
 
+    app = FastAPI(title="backline studio", version="2", lifespan=lifespan,
+                  description="Write charts, hear takes, keep the good ones, order the album. Every request needs "
+                              "the per-launch token (cookie or X-Backline-Token) and comes from the studio's own "
+                              "origin; see docs/studio-api.md.")
+    app.state.token = token
+    shown = "127.0.0.1" if host in ("localhost", "0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
+    app.state.url = f"http://{shown}:{port}/?token={token}"
+    app.state.studio = studio
+    _errors(app, studio)
+    _page(app)
 
-class TakeRequest(BaseModel):
-    path: str
-    seed: int | None = None
-    risk: float = 0.5
-    audio: bool = True
+    from . import albums, charts, takes_api
 
-
-class KeepRequest(BaseModel):
-    path: str
-    seed: int
-
-
-class AlbumOrder(BaseModel):
-    path: str
-    order: list[str]
-
-
-class AlbumRequest(BaseModel):
-    path: str
-    audio: bool = False
-
-
-def create_app(root: str) -> FastAPI:
-    """The studio over ``root``."""
-    root = os.path.realpath(root)
-    app = FastAPI(title="backline studio", version="1",
-                  description="Write charts, hear takes, keep the good ones, order the album.")
-    render_lock = threading.Lock()  # one render at a time: two clicks never write one take together
-
-    def safe(rel: str, must_exist: bool = True) -> str:
-        """The absolute path of ``rel`` inside the root, or 400/403/404."""
-        if not rel or "\0" in rel or os.path.isabs(rel) or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
-            raise HTTPException(400, "give a path relative to the studio's folder")
-        if ".." in re.split(r"[\\/]", rel):
-            raise HTTPException(403, "paths may not climb out of the studio's folder")
-        full = os.path.realpath(os.path.join(root, rel))
-        if full != root and not full.startswith(root + os.sep):
-            raise HTTPException(403, "that path leads outside the studio's folder")
-        if must_exist and not os.path.exists(full):
-            raise HTTPException(404, f"no such file: {rel}")
-        return full
-
-    def rel(full: str) -> str:
-        return os.path.relpath(full, root)
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY:
-            return JSONResponse({"detail": f"request too large (limit {MAX_BODY:,} bytes)"}, status_code=413)
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return JSONResponse({"detail": f"request too large (limit {MAX_BODY:,} bytes)"}, status_code=413)
-        response: Response = await call_next(request)
-        return response
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page() -> str:
-        with open(os.path.join(STATIC, "index.html"), encoding="utf-8") as f:
-            return f.read()
-
-    @app.get("/static/{name}", include_in_schema=False)
-    def static(name: str) -> FileResponse:
-        if name not in ("app.js", "style.css"):
-            raise HTTPException(404)
-        return FileResponse(os.path.join(STATIC, name))
-
-    @app.post("/api/check", summary="Check a chart's text")
-    def check(body: ChartText) -> dict[str, Any]:
-        from ..chart.errors import ChartInvalid
-        from ..chart.parser import parse_chart
-        from ..styles import style_names
-
-        try:
-            parse_chart(body.text, "chart", style_names())
-            return {"ok": True, "errors": []}
-        except ChartInvalid as e:
-            return {"ok": False, "errors": [{"line": p.line, "column": p.column,
-                                             "message": p.message + (f": {p.hint}" if p.hint else "")}
-                                            for p in e.problems]}
-
-    @app.post("/api/format", summary="The chart in canonical layout (on request only)")
-    def format_text(body: ChartText) -> dict[str, Any]:
-        from ..chart.errors import ChartInvalid
-        from ..chart.fmt import format_chart
-
-        try:
-            return {"ok": True, "text": format_chart(body.text)}
-        except ChartInvalid:
-            return {"ok": False, "text": body.text}
-
-    @app.get("/api/charts", summary="Charts under the folder")
-    def charts() -> list[str]:
-        return sorted(_walk(root, ".chart"))
-
-    @app.get("/api/chart", summary="A chart's text")
-    def chart(path: str) -> dict[str, str]:
-        full = safe(path)
-        if not full.endswith(".chart"):
-            raise HTTPException(400, "not a chart")
-        with open(full, encoding="utf-8", errors="replace") as f:
-            return {"path": rel(full), "text": f.read()}
-
-    @app.put("/api/chart", summary="Save a chart exactly as given (atomically)")
-    def save(body: SaveChart) -> dict[str, Any]:
-        full = safe(body.path, must_exist=False)
-        if not full.endswith(".chart"):
-            raise HTTPException(400, "charts end in .chart")
-        if not os.path.isdir(os.path.dirname(full)):
-            raise HTTPException(404, "no such folder")
-        write_atomic(full, body.text)
-        return {"saved": rel(full), **check(ChartText(text=body.text))}
-
-    @app.get("/api/arrangement", summary="The arrangement map (PNG) of a saved chart")
-    def arrangement(path: str, seed: int = 0, risk: float = 0.0) -> FileResponse:
-        from ..players.band import perform
-        from ..plot import arrangement_map
-
-        song = _load(safe(path))
-        out = os.path.join(_work(root, song.title), f"arrangement-{seed}-{risk:g}.png")
-        with render_lock:
-            arrangement_map(perform(song, seed=seed, risk=risk), out)
-        return FileResponse(out, media_type="image/png", headers={"Cache-Control": "no-store"})
-
-    @app.post("/api/takes", summary="Render a take (MIDI and audio); renders are queued")
-    def take(body: TakeRequest) -> dict[str, Any]:
-        from ..takes import new_seeds, render_takes
-
-        if not 0 <= body.risk <= 1:
-            raise HTTPException(400, "risk runs from 0 to 1")
-        song = _load(safe(body.path))
-        seed = body.seed if body.seed is not None else new_seeds(1)[0]
-        folder = _work(root, song.title)
-        with render_lock:
-            record = render_takes(song, folder, [seed], body.risk)[0]
-            if body.audio:
-                from ..audio import AudioError, render_audio
-                from ..players.band import perform
-
-                try:
-                    made = render_audio(perform(song, seed=seed, risk=body.risk), folder,
-                                        os.path.basename(record["files"]["midi"])[:-4])
-                    record["files"]["audio"] = made["audio"]
-                except AudioError as e:
-                    record["audio_error"] = str(e)
-        return _public(record, rel)
-
-    @app.get("/api/takes", summary="The takes of a chart, with keepers marked")
-    def takes(path: str) -> list[dict[str, Any]]:
-        from ..takes import discarded, keepers, read_log
-
-        song = _load(safe(path))
-        folder = _work(root, song.title)
-        kept = set(keepers(folder))
-        gone = discarded(folder)
-        out = []
-        for r in read_log(folder):
-            if r.get("event") == "take" and r["seed"] not in gone:
-                audio = r["files"]["midi"][:-4] + ".wav"
-                if os.path.exists(audio):
-                    r["files"]["audio"] = audio
-                out.append(_public({**r, "kept": r["seed"] in kept}, rel))
-        return out
-
-    @app.post("/api/keep", summary="Mark a take as a keeper")
-    def keep(body: KeepRequest) -> dict[str, Any]:
-        from ..takes import keep as keep_take
-
-        song = _load(safe(body.path))
-        try:
-            return keep_take(_work(root, song.title), body.seed)
-        except KeyError:
-            raise HTTPException(404, f"no take with seed {body.seed}") from None
-
-    @app.post("/api/discard", summary="Throw a take away (its files are deleted)")
-    def discard(body: KeepRequest) -> dict[str, Any]:
-        from ..takes import discard as discard_take
-
-        song = _load(safe(body.path))
-        with render_lock:
-            try:
-                return discard_take(_work(root, song.title), body.seed)
-            except KeyError:
-                raise HTTPException(404, f"no take with seed {body.seed}") from None
-
-    @app.get("/api/file", summary="A rendered file (audio, MIDI, pictures) under the folder")
-    def file(path: str) -> FileResponse:
-        full = safe(path)
-        if not os.path.isfile(full) or not full.endswith(SERVED):
-            raise HTTPException(404, "not a file the studio serves")
-        return FileResponse(full)
-
-    @app.get("/api/albums", summary="Album files under the folder")
-    def albums() -> list[str]:
-        out = []
-        for p in _walk(root, ".toml"):
-            with open(os.path.join(root, p), encoding="utf-8", errors="replace") as f:
-                if "[[track]]" in f.read():
-                    out.append(p)
-        return sorted(out)
-
-    @app.get("/api/album", summary="An album's running order and length")
-    def album(path: str) -> dict[str, Any]:
-        from ..album import AlbumError, load_album
-
-        full = safe(path)
-        try:
-            a = load_album(full)
-        except AlbumError as e:
-            raise HTTPException(422, str(e)) from None
-        tracks = []
-        for t in a.tracks:
-            song = _load(t.chart)
-            tl = song.timeline()
-            tracks.append({"chart": rel(t.chart), "title": song.title, "key": str(song.key), "tempo": song.tempo,
-                           "seconds": round(tl.seconds, 2)})
-        gaps = [t.gap_seconds if t.gap_seconds is not None else a.gap_seconds for t in a.tracks]
-        total = sum(t["seconds"] for t in tracks) + sum(gaps[:-1])
-        return {"path": rel(full), "title": a.title, "artist": a.artist, "tracks": tracks, "seconds": round(total, 2)}
-
-    @app.put("/api/album/order", summary="Save a new running order to the album file")
-    def order(body: AlbumOrder) -> dict[str, Any]:
-        full = safe(body.path)
-        with open(full, encoding="utf-8") as f:
-            text = f.read()
-        folder = os.path.dirname(full)
-        new = reorder_album_text(text, [os.path.relpath(safe(c), folder) for c in body.order])
-        if new is None:
-            raise HTTPException(400, "the order must name every track of the album once")
-        write_atomic(full, new)
-        return album(body.path)
-
-    @app.get("/api/album/flow", summary="The album's flow chart (PNG)")
-    def flow(path: str) -> FileResponse:
-        from ..album import load_album
-        from ..album.render import render_album
-
-        full = safe(path)
-        out = os.path.join(root, WORK, "album-" + slug(os.path.basename(full)))
-        with render_lock:
-            report = render_album(load_album(full), out, pictures=False)
-            from ..plot import album_flow
-
-            picture = album_flow(report, os.path.join(out, "album-flow.png"))
-        return FileResponse(picture, media_type="image/png", headers={"Cache-Control": "no-store"})
-
-    @app.post("/api/album/render", summary="Render the album (MIDI, pictures, report; audio on request)")
-    def render(body: AlbumRequest) -> dict[str, Any]:
-        from ..album import load_album
-        from ..album.render import render_album
-
-        full = safe(body.path)
-        out = os.path.join(root, WORK, "album-" + slug(os.path.basename(full)))
-        with render_lock:
-            report = render_album(load_album(full), out, audio={"fmt": "wav"} if body.audio else None)
-        return {"report": rel(report["report"]), "seconds": report["seconds"], "warnings": report["warnings"],
-                "audio": rel(report["audio"]) if report.get("audio") else None}
-
+    app.include_router(charts.router(studio))
+    app.include_router(takes_api.router(studio))
+    app.include_router(albums.router(studio))
+    _soundfont(app)
+    app.add_middleware(Guard, token=token, hosts=allowed_hosts(host, port), port=port, max_body=limits.body,
+                       uploads={"/api/import": limits.upload})
     return app
 
 
-def _walk(root: str, ext: str) -> list[str]:
-    out = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            full = os.path.join(folder, name)
-            if name.endswith(ext) and not os.path.islink(full):
-                out.append(os.path.relpath(full, root))
-    return out
+def _errors(app: FastAPI, studio: Studio) -> None:
+    root = studio.root.path
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, e: ApiError) -> JSONResponse:
+        headers = {"Retry-After": str(e.extra["retry_after"])} if "retry_after" in e.extra else None
+        return JSONResponse(e.body(root), status_code=e.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
+        first = e.errors()[0] if e.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "request"
+        message = str(first.get("msg", "is not valid")).removeprefix("Value error, ")
+        return JSONResponse({"detail": scrub(f"{where}: {message}", root), "code": "invalid"}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, e: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method", 400: "bad_request"}.get(e.status_code, "error")
+        return JSONResponse({"detail": scrub(str(e.detail), root), "code": code}, status_code=e.status_code)
+
+    @app.exception_handler(Exception)
+    async def internal(_: Request, e: Exception) -> JSONResponse:
+        if isinstance(e, OSError):
+            message = f"cannot do that: {e.strerror or type(e).__name__}"
+        else:
+            message = f"something went wrong: {type(e).__name__}: {e}"
+        return JSONResponse({"detail": scrub(message, root), "code": "internal"}, status_code=500)
 
 
-def _load(full: str) -> Any:
-    from ..chart.errors import ChartInvalid
-    from ..chart.load import load_chart
-    from ..styles import style_names
+def _page(app: FastAPI) -> None:
+    def index() -> HTMLResponse:
+        with open(os.path.join(STATIC, "index.html"), encoding="utf-8") as f:
+            return HTMLResponse(f.read(), headers={"Cache-Control": "no-store"})
 
-    try:
-        return load_chart(full, style_names())
-    except ChartInvalid as e:
-        raise HTTPException(422, "the chart has errors: " + str(e.problems[0])) from None
+    @app.get("/", include_in_schema=False)
+    def page() -> HTMLResponse:
+        return index()
 
+    @app.get("/chart/{path:path}", include_in_schema=False)
+    def chart_page(path: str) -> HTMLResponse:
+        return index()
 
-def _work(root: str, title: str) -> str:
-    folder = os.path.join(root, WORK, "takes", slug(title))
-    os.makedirs(folder, exist_ok=True)
-    return folder
+    @app.get("/album/{path:path}", include_in_schema=False)
+    def album_page(path: str) -> HTMLResponse:
+        return index()
 
-
-def _public(record: dict[str, Any], rel: Any) -> dict[str, Any]:
-    files = {k: rel(v) for k, v in record.get("files", {}).items()}
-    return {**record, "files": files, "chart": rel(record["chart"]) if "chart" in record else None}
-
-
-def reorder_album_text(text: str, order: list[str]) -> str | None:
-    """The album file with its ``[[track]]`` tables in a new order; comments and other keys stay.
-
-    >>> t = 'title = "A"\\n\\n[[track]]\\nchart = "a.chart"\\n\\n[[track]]\\nchart = "b.chart"\\n'
-    >>> print(reorder_album_text(t, ["b.chart", "a.chart"]), end="")
-    title = "A"
-    <BLANKLINE>
-    [[track]]
-    chart = "b.chart"
-    <BLANKLINE>
-    [[track]]
-    chart = "a.chart"
-    """
-    parts = re.split(r"(?m)^(?=\[\[track\]\])", text)
-    head, blocks = parts[0], parts[1:]
-    charts = []
-    for b in blocks:
-        m = re.search(r'(?m)^\s*chart\s*=\s*"([^"]*)"', b)
-        if not m:
-            return None
-        charts.append(os.path.normpath(m.group(1)))
-    wanted = [os.path.normpath(c) for c in order]
-    if sorted(wanted) != sorted(charts):
-        return None
-    by_chart: dict[str, list[str]] = {}
-    for c, b in zip(charts, blocks, strict=True):
-        by_chart.setdefault(c, []).append(b if b.endswith("\n\n") else b.rstrip("\n") + "\n\n")
-    out = head + "".join(by_chart[c].pop(0) for c in wanted)
-    return out.rstrip("\n") + "\n"
+    @app.get("/static/{path:path}", include_in_schema=False)
+    def static(path: str) -> FileResponse:
+        parts = path.split("/")
+        if not path or ".." in parts or any(p.startswith(".") for p in parts) or "\\" in path or "\0" in path:
+            raise not_found("no such file")
+        full = os.path.realpath(os.path.join(STATIC, *parts))
+        if not full.startswith(os.path.realpath(STATIC) + os.sep) or not os.path.isfile(full):
+            raise not_found("no such file")
+        media = mimetypes.guess_type(full)[0] or "application/octet-stream"
+        return FileResponse(full, media_type=media, headers={"Cache-Control": "no-cache"})
 
 
-def serve(root: str, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the studio (blocking)."""
+def _soundfont(app: FastAPI) -> None:
+    @app.get("/api/soundfont", summary="The General MIDI SoundFont the server's audio uses (for the page's synth)")
+    def soundfont(request: Request) -> Response:
+        try:
+            from ..audio.soundfont import find_soundfont
+
+            path = find_soundfont()
+        except Exception:
+            raise not_found("no SoundFont is installed") from None
+        if not path.lower().endswith((".sf2", ".sf3")) or not os.path.isfile(path):
+            raise not_found("no SF2/SF3 SoundFont is installed")
+        return FileResponse(path, media_type="audio/x-soundfont",
+                            headers={"Cache-Control": "private, max-age=86400"}, filename=os.path.basename(path))
+
+
+def serve(root: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
+    """Run the studio (blocking); prints the URL to open, with its token."""
+    import sys
+
     import uvicorn
 
-    uvicorn.run(create_app(root), host=host, port=port, log_level="warning")
+    app = create_app(root, token=token, host=host, port=port)
+    print(f"backline studio: {app.state.url}  (folder {os.path.basename(os.path.abspath(root))}; Ctrl+C stops it)",
+          file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def studio_of(app: FastAPI) -> Any:
+    """The :class:`~.context.Studio` behind an app (for tests)."""
+    return app.state.studio

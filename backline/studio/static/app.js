@@ -3,11 +3,11 @@ const $ = (id) => document.getElementById(id);
 const api = async (method, url, body) => {
   const r = await fetch(url, { method, headers: body ? { "Content-Type": "application/json" } : {},
                                body: body ? JSON.stringify(body) : undefined });
-  if (!r.ok) throw new Error((await r.json().catch(() => ({}))).detail || r.statusText);
+  if (!r.ok) { const e = await r.json().catch(() => ({})); throw Object.assign(new Error(e.detail || r.statusText), e); }
   return r.json();
 };
 const status = (text) => { $("status").textContent = text; };
-const fileUrl = (path) => "/api/file?path=" + encodeURIComponent(path) + "&t=" + Date.now();
+let chartVersion = null, albumVersion = null;
 let chartPath = null, albumPath = null, checkTimer = null, takeA = null, takeB = null, playing = "A";
 
 async function loadLists() {
@@ -34,7 +34,7 @@ async function openChart(path) {
   $("album").hidden = true; $("song").hidden = false;
   const data = await api("GET", "/api/chart?path=" + encodeURIComponent(path));
   $("song-title").textContent = path;
-  $("editor").value = data.text;
+  $("editor").value = data.text; chartVersion = data.version;
   takeA = takeB = null; $("ab").disabled = true; $("ab-state").textContent = "";
   await check(); refreshArrangement(); await loadTakes();
 }
@@ -81,33 +81,36 @@ async function check() {
 }
 
 function refreshArrangement() {
-  if (chartPath) $("arrangement").src = "/api/arrangement?path=" + encodeURIComponent(chartPath) + "&t=" + Date.now();
+  if (chartPath) $("arrangement").src = "/api/arrangement?path=" + encodeURIComponent(chartPath);
 }
 
 async function save() {
   if (!chartPath) return;
-  const result = await api("PUT", "/api/chart", { path: chartPath, text: $("editor").value });
+  let result;
+  try { result = await api("PUT", "/api/chart", { path: chartPath, text: $("editor").value, version: chartVersion }); }
+  catch (e) { status(e.code === "stale" ? "the file changed elsewhere: reload it" : "not saved: " + e.message); return; }
+  chartVersion = result.version;
   status(result.ok ? "saved" : "saved (with problems)");
   if (result.ok) refreshArrangement();
 }
 
 async function loadTakes() {
-  const takes = await api("GET", "/api/takes?path=" + encodeURIComponent(chartPath));
+  const takes = (await api("GET", "/api/takes?chart=" + encodeURIComponent(chartPath))).takes;
   const body = $("takes").querySelector("tbody"); body.innerHTML = "";
-  for (const t of takes.slice().reverse()) {
+  for (const t of takes) {
     const tr = document.createElement("tr"); if (t.kept) tr.className = "kept";
     tr.innerHTML = `<td>${t.seed}</td><td>${t.risk}</td><td>${t.notes_per_bar}</td><td>${t.fills}</td><td></td>`;
     const cell = tr.lastChild;
-    if (t.files.audio) {
+    if (t.files.wav) {
       const play = document.createElement("button"); play.textContent = "▶ play";
       play.onclick = () => choose(t); cell.appendChild(play);
     }
     const keep = document.createElement("button"); keep.textContent = t.kept ? "kept" : "keep";
     keep.disabled = t.kept;
-    keep.onclick = async () => { await api("POST", "/api/keep", { path: chartPath, seed: t.seed }); loadTakes(); };
+    keep.onclick = async () => { await api("PATCH", "/api/takes/" + t.id, { chart: chartPath, kept: true }); loadTakes(); };
     cell.appendChild(keep);
     const drop = document.createElement("button"); drop.textContent = "discard";
-    drop.onclick = async () => { await api("POST", "/api/discard", { path: chartPath, seed: t.seed }); loadTakes(); };
+    drop.onclick = async () => { await api("POST", "/api/takes/" + t.id + "/discard", { chart: chartPath }); loadTakes(); };
     cell.appendChild(drop);
     body.appendChild(tr);
   }
@@ -115,8 +118,8 @@ async function loadTakes() {
 
 function choose(t) {
   // The last two takes chosen are A and B; A/B switches between them at the same moment.
-  if (!takeA || takeA.seed === t.seed) takeA = t; else { takeB = takeA; takeA = t; }
-  playing = "A"; $("audio").src = fileUrl(t.files.audio); $("audio").play().catch(() => {});
+  if (!takeA || takeA.id === t.id) takeA = t; else { takeB = takeA; takeA = t; }
+  playing = "A"; $("audio").src = t.files.wav; $("audio").play().catch(() => {});
   $("ab").disabled = !takeB;
   $("ab-state").textContent = takeB ? `A = seed ${takeA.seed}, B = seed ${takeB.seed}` : `seed ${takeA.seed}`;
 }
@@ -126,7 +129,7 @@ function switchAB() {
   const audio = $("audio"), at = audio.currentTime, wasPlaying = !audio.paused;
   playing = playing === "A" ? "B" : "A";
   const t = playing === "A" ? takeA : takeB;
-  audio.src = fileUrl(t.files.audio);
+  audio.src = t.files.wav;
   audio.addEventListener("loadedmetadata", () => { audio.currentTime = at; if (wasPlaying) audio.play(); }, { once: true });
   $("ab-state").textContent = `playing ${playing} (seed ${t.seed})`;
 }
@@ -135,9 +138,10 @@ async function renderTake() {
   $("render").disabled = true; status("rendering a take…");
   try {
     const seed = $("seed").value === "" ? null : Number($("seed").value);
-    const t = await api("POST", "/api/takes", { path: chartPath, seed, risk: Number($("risk").value) });
+    const t = await api("POST", "/api/takes", { chart: chartPath, text: $("editor").value, seed,
+                                                risk: Number($("risk").value), bounce: true });
     status(`take ${t.seed} ready`); await loadTakes();
-    if (t.files.audio) choose(t);
+    if (t.files.wav) choose(t);
   } catch (e) { status("render failed: " + e.message); }
   finally { $("render").disabled = false; }
 }
@@ -147,7 +151,7 @@ async function openAlbum(path) {
   $("song").hidden = true; $("album").hidden = false;
   const a = await api("GET", "/api/album?path=" + encodeURIComponent(path));
   showAlbum(a);
-  $("flow").src = "/api/album/flow?path=" + encodeURIComponent(path) + "&t=" + Date.now();
+  $("flow").src = "/api/album/flow?path=" + encodeURIComponent(path);
 }
 
 function clock(s) { const m = Math.floor(s / 60); return `${m}:${(s - 60 * m).toFixed(0).padStart(2, "0")}`; }
@@ -156,21 +160,23 @@ function showAlbum(a) {
   $("album-title").textContent = a.title;
   $("album-time").textContent = `${a.tracks.length} tracks, ${clock(a.seconds)}`;
   const ol = $("tracks"); ol.innerHTML = "";
+  albumVersion = a.version;
   for (const t of a.tracks) {
-    const li = document.createElement("li"); li.draggable = true; li.dataset.chart = t.chart;
-    li.textContent = `${t.title} — ${t.key}, ${t.tempo} bpm, ${clock(t.seconds)}`;
-    li.addEventListener("dragstart", (e) => { e.dataTransfer.setData("text/plain", t.chart); li.classList.add("dragging"); });
+    const li = document.createElement("li"); li.draggable = true; li.dataset.position = t.position;
+    li.textContent = t.ok ? `${t.title} — ${t.key}, ${t.tempo} bpm, ${clock(t.seconds)}` : `${t.chart}: ${t.error}`;
+    li.addEventListener("dragstart", (e) => { e.dataTransfer.setData("text/plain", String(t.position)); li.classList.add("dragging"); });
     li.addEventListener("dragend", () => li.classList.remove("dragging"));
     li.addEventListener("dragover", (e) => { e.preventDefault(); li.classList.add("over"); });
     li.addEventListener("dragleave", () => li.classList.remove("over"));
     li.addEventListener("drop", async (e) => {
       e.preventDefault(); li.classList.remove("over");
-      const moved = e.dataTransfer.getData("text/plain");
-      const order = [...ol.children].map((x) => x.dataset.chart).filter((c) => c !== moved);
-      order.splice(order.indexOf(li.dataset.chart), 0, moved);
-      const updated = await api("PUT", "/api/album/order", { path: albumPath, order });
+      const moved = Number(e.dataTransfer.getData("text/plain")), target = Number(li.dataset.position);
+      if (moved === target) return;
+      const order = [...ol.children].map((x) => Number(x.dataset.position)).filter((p) => p !== moved);
+      order.splice(moved < target ? order.indexOf(target) + 1 : order.indexOf(target), 0, moved);
+      const updated = await api("PUT", "/api/album/order", { path: albumPath, version: albumVersion, order });
       showAlbum(updated); status("running order saved");
-      $("flow").src = "/api/album/flow?path=" + encodeURIComponent(albumPath) + "&t=" + Date.now();
+      $("flow").src = "/api/album/flow?path=" + encodeURIComponent(albumPath);
     });
     ol.appendChild(li);
   }
@@ -180,7 +186,7 @@ async function renderAlbum() {
   $("album-render").disabled = true; status("rendering the album…");
   try {
     const r = await api("POST", "/api/album/render", { path: albumPath, audio: false });
-    $("album-result").innerHTML = `Rendered: <a href="${fileUrl(r.report)}">report</a>` +
+    $("album-result").innerHTML = `Rendered: <a href="${r.files.report}" target="_blank">report</a>` +
       (r.warnings.length ? ` — ${r.warnings.map(escapeHtml).join("; ")}` : "");
     status("album rendered");
   } finally { $("album-render").disabled = false; }
