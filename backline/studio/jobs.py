@@ -22,6 +22,8 @@ from ..styles import style_names
 from .errors import ApiError, chart_errors, invalid
 from .paths import Root
 
+style_names()  # read the style folders once in the worker server, so every forked worker starts with them
+
 
 def _parse(text: str, name: str) -> Any:
     try:
