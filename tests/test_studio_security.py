@@ -436,10 +436,17 @@ def test_a_render_nobody_waits_for_is_stopped(live: tuple[object, int, str]) -> 
     app, port, root = live
     renders = app.state.studio.renders  # type: ignore[attr-defined]
     body = json.dumps({"chart": "songs/a.chart", "text": LONG}).encode()
-    for _ in range(2):  # one running, one waiting: both requesters leave
+    sockets = []
+    for n in (1, 2):  # one running, one waiting
         c = socket.create_connection(("127.0.0.1", port))
         c.sendall(head(port, "POST", "/api/takes", f"Content-Length: {len(body)}\r\n") + body)
-        time.sleep(0.3)
+        sockets.append(c)
+        deadline = time.monotonic() + 20
+        while renders.pending < n and time.monotonic() < deadline:  # the job is in the queue
+            time.sleep(0.02)
+        assert renders.pending == n
+    time.sleep(0.3)
+    for c in sockets:  # both requesters leave
         c.close()
     deadline = time.monotonic() + 3
     while renders.pending and time.monotonic() < deadline:
