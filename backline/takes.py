@@ -5,8 +5,9 @@ A take is immutable: it gets its own id (time + random, never the seed: one seed
 or on two texts, is two takes), its own folder ``OUTDIR/<id>/`` created once (``take.mid``,
 ``take.take.json``, ``chart.chart`` — the exact text it was made from — and after a bounce
 ``take.wav`` and stems), and nothing ever writes over it. ``OUTDIR/takes.jsonl`` is the log: one
-JSON object a line, appended, never rewritten — a take, or an event about ONE take (``edit``:
-kept, name, notes; ``discard``; ``restore``; ``bounce``). A take's state is its log replayed.
+JSON object a line, appended, never rewritten — a take, or an event about ONE take (``keep``,
+``unkeep``, ``edit`` of name and notes, ``discard``, ``restore``, ``bounce``). A take's state is its
+log replayed.
 Discarding moves the folder to ``OUTDIR/.trash/<id>/``; restoring moves it back.
 
 >>> import backline, tempfile
@@ -127,11 +128,17 @@ def render_takes(song: Song, outdir: str, seeds: list[int], risk: float, style: 
     states = []
     for seed in seeds:
         take_id, folder = _new_folder(outdir)
-        result, perf = render_take(song, folder, seed=seed, risk=risk, style=style, styles_dir=styles_dir,
-                                   name="take")
-        from .files import write_atomic
+        try:
+            result, perf = render_take(song, folder, seed=seed, risk=risk, style=style, styles_dir=styles_dir,
+                                       name="take")
+            from .files import write_atomic
 
-        write_atomic(os.path.join(folder, "chart.chart"), song.text)
+            write_atomic(os.path.join(folder, "chart.chart"), song.text)
+        except BaseException:  # a take is whole or not at all (a full disk, a size limit, a stop)
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         record = {"event": "take", "id": take_id, "time": _now(), "chart": song.path, "title": song.title,
                   "version": chart_hash(song), "seed": seed, "risk": risk, "style": style,
                   "name": _clip(name, NAME_LIMIT), "notes": _clip(notes, NOTES_LIMIT),
@@ -167,7 +174,7 @@ def read_log(outdir: str, warn: Any = None) -> list[dict[str, Any]]:
 def _replay(outdir: str) -> dict[str, dict[str, Any]]:
     """Every take's state by id, in the order they were made."""
     states: dict[str, dict[str, Any]] = {}
-    for r in read_log(outdir, warn=lambda message: None):  # the CLI's read_log warns; replays are quiet
+    for r in read_log(outdir):  # a torn line is skipped with a warning on standard error
         if not is_take_id(r.get("id")):
             continue  # a record from before ids, or not ours
         take_id = str(r["id"])
@@ -181,10 +188,12 @@ def _replay(outdir: str) -> dict[str, dict[str, Any]]:
         state = states.get(take_id)
         if state is None:
             continue
-        if event == "edit":
-            for key in ("kept", "name", "notes"):
+        if event in ("keep", "unkeep"):
+            state["kept"] = event == "keep"
+        elif event == "edit":
+            for key in ("name", "notes"):
                 if key in r:
-                    state[key] = bool(r[key]) if key == "kept" else str(r[key])
+                    state[key] = str(r[key])
         elif event == "discard":
             state["discarded"] = True
         elif event == "restore":
@@ -256,16 +265,18 @@ def path_of(outdir: str, state: dict[str, Any], kind: str) -> str | None:
 
 def edit(outdir: str, take_id: str, kept: bool | None = None, name: str | None = None,
          notes: str | None = None) -> dict[str, Any]:
-    """Mark ONE take kept or not, or rename it, or change its notes."""
-    get(outdir, take_id)
-    record: dict[str, Any] = {"event": "edit", "id": take_id, "time": _now()}
+    """Mark ONE take kept or not (a ``keep``/``unkeep`` line), or rename it, or change its notes
+    (an ``edit`` line)."""
+    state = get(outdir, take_id)
     if kept is not None:
-        record["kept"] = bool(kept)
-    if name is not None:
-        record["name"] = _clip(name, NAME_LIMIT)
-    if notes is not None:
-        record["notes"] = _clip(notes, NOTES_LIMIT)
-    with _Lock(outdir):
+        _append(outdir, {"event": "keep" if kept else "unkeep", "id": take_id, "seed": state["seed"],
+                         "time": _now()})
+    if name is not None or notes is not None:
+        record: dict[str, Any] = {"event": "edit", "id": take_id, "time": _now()}
+        if name is not None:
+            record["name"] = _clip(name, NAME_LIMIT)
+        if notes is not None:
+            record["notes"] = _clip(notes, NOTES_LIMIT)
         _append(outdir, record)
     return get(outdir, take_id)
 

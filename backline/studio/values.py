@@ -1,6 +1,7 @@
-"""The checks on values the studio's API takes, in one place (risk, seed, tempo, text sizes).
+"""The checks on values the studio's API takes, in one place: numbers go through the shared
+``backline.checks`` (the same ranges and words as the CLI and album files); sizes of texts are
+the studio's own.
 
-When the shared validation module (the hardening issue) lands, these become thin calls to it.
 Each check returns the value or raises ``ValueError`` with a line a user can act on; pydantic
 turns that into a 422 naming the field.
 
@@ -8,41 +9,43 @@ turns that into a 422 naming the field.
 (0.5, 42)
 >>> risk(float("nan"))
 Traceback (most recent call last):
-ValueError: must be a number from 0 to 1
+ValueError: nan is not a number: use 0 to 1
 """
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
-SEED_LIMIT = 2**32
+from ..checks import BadValue, check
+
 TEXT_LIMIT = 500_000  # characters of a chart sent in one request
 NAME_LIMIT = 200
 NOTES_LIMIT = 5000
 
 
-def _finite(value: float, low: float, high: float, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-            or not low <= value <= high:
-        raise ValueError(what)
-    return float(value)
+def _checked(option: str, value: Any) -> Any:
+    try:
+        return check(option, value)
+    except BadValue as e:
+        raise ValueError(e.message) from None
 
 
 def risk(value: float) -> float:
     """How far the band may stray from the style's patterns: 0 to 1."""
-    return _finite(value, 0.0, 1.0, "must be a number from 0 to 1")
+    return float(_checked("risk", value))
 
 
 def seed(value: int) -> int:
     """A take's seed: a whole number from 0 to 4294967295."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < SEED_LIMIT:
-        raise ValueError(f"must be a whole number from 0 to {SEED_LIMIT - 1}")
-    return value
+    return int(_checked("seed", value))
 
 
 def tempo(value: float) -> float:
-    """A tempo in beats per minute: 20 to 400."""
-    return _finite(value, 20.0, 400.0, "must be a tempo from 20 to 400 bpm")
+    """A tempo in beats per minute (20 to 400)."""
+    bpm = _checked("tempo", value).bpm
+    if bpm is None:
+        raise ValueError("give beats per minute, e.g. 96")
+    return float(bpm)
 
 
 def text(value: str) -> str:
