@@ -343,6 +343,8 @@ def bounce(outdir: str, take_id: str, stems: bool = True, styles: list[str] | No
 
     perf = perform(song, seed=state["seed"], risk=state["risk"], style=state.get("style"), styles_dir=styles_dir)
     folder = os.path.join(outdir, take_id)
+    if os.path.islink(folder) or not os.path.isdir(folder):
+        raise TakeError(f"take {take_id} has lost its folder")
     made = render_audio(perf, folder, "take", stems=stems, **audio)
     files = {"wav": f"{take_id}/{os.path.basename(made['audio'])}"}
     if stems and "stems" in made:

@@ -42,10 +42,15 @@ def version_of(data: str | bytes) -> str:
     return sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
-def read(path: str) -> tuple[str, str]:
-    """A text file's contents and version (bytes that are not UTF-8 are replaced)."""
-    with open(path, "rb") as f:
-        data = f.read()
+MAX_BYTES = 4_000_000  # a chart or an album file larger than this is not one
+
+
+def read(path: str, limit: int = MAX_BYTES) -> tuple[str, str]:
+    """A text file's contents and version (bytes that are not UTF-8 are replaced). A FIFO, a device
+    or a file over ``limit`` is ``backline.files.InputError``, never read."""
+    from .files import read_input
+
+    data = read_input(path, limit)
     return data.decode("utf-8", errors="replace"), version_of(data)
 
 

@@ -454,3 +454,37 @@ def test_a_render_nobody_waits_for_is_stopped(live: tuple[object, int, str]) -> 
     assert renders.pending == 0 and renders.stopped == 2
     log = os.path.join(root, ".backline", "takes", "songs", "a.chart", "takes.jsonl")
     assert not os.path.exists(log)  # neither take was finished
+
+
+def test_fifos_devices_and_huge_files_are_refused_unread(studio: tuple[TestClient, str]) -> None:
+    client, root = studio
+    os.mkfifo(os.path.join(root, "songs", "pipe.chart"))  # a hostile local user's trap: open() would block
+    with open(os.path.join(root, "songs", "huge.chart"), "wb") as f:
+        f.truncate(50_000_000)
+    with open(os.path.join(root, "pipes.toml"), "w") as f:
+        f.write('title = "P"\n[[track]]\nchart = "songs/pipe.chart"\n')
+    with open(os.path.join(root, "songs", "alias.chart"), "w"):
+        pass
+    os.unlink(os.path.join(root, "songs", "alias.chart"))
+    os.symlink(os.path.join(root, "album.toml"), os.path.join(root, "songs", "alias.chart"))
+    for url in ("/api/chart?path=songs/pipe.chart", "/api/grid?path=songs/huge.chart",
+                "/api/chart?path=songs/huge.chart", "/api/album?path=pipes.toml",
+                "/api/arrangement?path=songs/pipe.chart"):
+        r = client.get(url)
+        assert r.status_code in (400, 404, 422), (url, r.status_code)
+        assert_private(r, root)
+    r = client.put("/api/chart", json={"path": "songs/alias.chart", "text": "x", "version": None})
+    assert r.status_code == 400  # a .chart name that leads to the album file is not a chart
+    with open(os.path.join(root, "album.toml")) as f:
+        assert f.read().startswith('title = "Record"')
+
+
+def test_a_work_folder_symlinked_out_is_refused(studio: tuple[TestClient, str], tmp_path: object) -> None:
+    client, root = studio
+    outside = os.path.join(str(tmp_path), "elsewhere")
+    os.makedirs(outside)
+    os.symlink(outside, os.path.join(root, ".backline"))
+    r = client.post("/api/takes", json={"chart": "songs/a.chart", "seed": 1})
+    assert r.status_code == 403 and r.json()["code"] == "outside"
+    assert client.post("/api/album/render", json={"path": "album.toml"}).status_code == 403
+    assert os.listdir(outside) == []

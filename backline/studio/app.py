@@ -91,6 +91,12 @@ def _errors(app: FastAPI, studio: Studio) -> None:
         code = {404: "not_found", 405: "method", 400: "bad_request"}.get(e.status_code, "error")
         return JSONResponse({"detail": scrub(str(e.detail), root), "code": code}, status_code=e.status_code)
 
+    from ..files import InputError
+
+    @app.exception_handler(InputError)
+    async def unreadable(_: Request, e: InputError) -> JSONResponse:
+        return JSONResponse({"detail": scrub(str(e), root), "code": "input"}, status_code=400)
+
     @app.exception_handler(Exception)
     async def internal(_: Request, e: Exception) -> JSONResponse:
         if isinstance(e, OSError):

@@ -8,7 +8,6 @@ here, as they are read), and answer plain data or raise :class:`ApiError`. They 
 from __future__ import annotations
 
 import base64
-import io
 import os
 import shutil
 import tempfile
@@ -121,13 +120,10 @@ def bounce_take(outdir: str, take_id: str, stems: bool) -> dict[str, Any]:
 def arrangement_png(text: str, name: str, seed: int, risk: float, style: str | None) -> bytes:
     """The arrangement map of a performance, as PNG bytes (no file is written)."""
     from ..players.band import perform
-    from ..plot import arrangement_map
+    from ..plot import arrangement_png as png
 
     _style(style)
-    perf = perform(_parse(text, name), seed=seed, risk=risk, style=style)
-    buf = io.BytesIO()
-    arrangement_map(perf, buf)  # type: ignore[arg-type]  # matplotlib saves to a file object too
-    return buf.getvalue()
+    return png(perform(_parse(text, name), seed=seed, risk=risk, style=style))
 
 
 def take_text(outdir: str, take_id: str) -> tuple[str, str, dict[str, Any]]:
@@ -222,7 +218,7 @@ def album_flow_png(root_path: str, album_path: str) -> bytes:
 
     from ..album.render import _song, energy, transition
     from ..players.band import perform
-    from ..plot import album_flow
+    from ..plot import album_flow_png as png
 
     root = Root(root_path)
     album = _checked_album(root, album_path)
@@ -236,9 +232,7 @@ def album_flow_png(root_path: str, album_path: str) -> bytes:
     report = {"title": album.title, "tracks": rows, "seconds": sum(r["seconds"] for r in rows) + sum(gaps[:-1]),
               "transitions": [{"from": i + 1, "to": i + 2, **transition(a, b)}
                               for i, (a, b) in enumerate(itertools.pairwise(rows))]}
-    buf = io.BytesIO()
-    album_flow(report, buf)  # type: ignore[arg-type]  # matplotlib saves to a file object too
-    return buf.getvalue()
+    return png(report)
 
 
 def render_album(root_path: str, album_path: str, outdir: str, audio: bool) -> dict[str, Any]:

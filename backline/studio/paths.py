@@ -50,7 +50,7 @@ class Root:
         full = os.path.join(self.path, *[p for p in parts if p and p != "."])
         if not self.inside(full):
             raise ApiError(403, "outside", "that path leads outside the studio's folder")
-        if suffix is not None and not full.endswith(suffix):
+        if suffix is not None and not (full.endswith(suffix) and os.path.realpath(full).endswith(suffix)):
             wanted = suffix if isinstance(suffix, str) else " or ".join(suffix)
             raise ApiError(400, "path", f"expected a {wanted} file")
         if must_exist and not os.path.isfile(full):
@@ -64,10 +64,11 @@ class Root:
     def work(self, *parts: str, create: bool = False) -> str:
         """A folder of the studio's own under ``<root>/.backline`` (with ``create``, made if missing)."""
         full = os.path.join(self.path, WORK, *parts)
-        if create:
-            os.makedirs(full, exist_ok=True)
-        if not self.inside(full):
-            raise ApiError(403, "outside", "the studio's work folder leads outside its folder")
+        for _ in range(2 if create else 1):  # checked before anything is made, and after
+            if not self.inside(full):
+                raise ApiError(403, "outside", "the studio's work folder leads outside its folder")
+            if create:
+                os.makedirs(full, exist_ok=True)
         return full
 
     def walk(self, suffix: str) -> list[str]:

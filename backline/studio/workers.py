@@ -46,6 +46,7 @@ def _serve(conn: Any) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's to handle
+    from ..files import InputError
     from . import jobs
 
     while True:
@@ -57,6 +58,8 @@ def _serve(conn: Any) -> None:
             result: tuple[bool, Any] = (True, getattr(jobs, name)(*args, **kwargs))
         except ApiError as e:
             result = (False, e)
+        except InputError as e:  # a FIFO, a device, a file too large: refused unread
+            result = (False, ApiError(400, "input", str(e)))
         except Exception as e:  # reported as a value; the message is scrubbed of paths by the app
             result = (False, ApiError(500, "internal", f"{type(e).__name__}: {e}"))
         try:
