@@ -136,8 +136,10 @@ def _play_span(span: SectionSpan, bars: list[TimelineBar], style_of: dict[int, S
     if soloist:
         style = style_of[bars[0].number]
         blues = "blues" in style.name or (bars[0].key.is_minor and style.swing > 0.6)
-        out["solo"] = play_solo(span, bars, soloist, rng_for(seed, span.position, "solo", risk), risk, bars[0].key,
-                                blues, bar_swing(bars[0], style.swing), style.swing_unit)
+        out["solo"], bends = play_solo(span, bars, soloist, rng_for(seed, span.position, "solo", risk), risk,
+                                       bars[0].key, blues, bar_swing(bars[0], style.swing), style.swing_unit,
+                                       style.solo)
+        controls["solo"].extend(bends)
     return out, soloist
 
 
