@@ -39,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"backline: error: {_one_line(str(e))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        print("backline: stopped (Ctrl-C); nothing half-written is left", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
@@ -948,4 +949,9 @@ if __name__ == "__main__":
 
 def main_exit() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # `backline … | head`: the reader left; no "Exception ignored" message
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(code)

@@ -33,8 +33,11 @@ def write_atomic_with(path: str, write: Callable[[BinaryIO], object]) -> None:
     b'ok'
     """
     folder, name = os.path.split(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = os.path.join(folder, f".{name[:200]}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as e:  # the error names the file asked for, not the temporary one
+        raise type(e)(e.errno, e.strerror, path) from None
     try:
         with os.fdopen(fd, "w+b") as f:
             write(f)
@@ -45,9 +48,11 @@ def write_atomic_with(path: str, write: Callable[[BinaryIO], object]) -> None:
         else:
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(e, OSError) and e.strerror and e.filename != path:
+            raise type(e)(e.errno, e.strerror, path) from None
         raise
 
 

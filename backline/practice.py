@@ -105,7 +105,11 @@ def render_practice(song: Song, outdir: str, section: str | None = None, loop: i
     if audio is not None:
         from .audio import render_audio
 
-        made = render_audio(perf, outdir, name, count_in=count_in, **audio)
+        try:
+            made = render_audio(perf, outdir, name, count_in=count_in, **audio)
+        except BaseException:  # a full disk, Ctrl-C: the MIDI of a practice take without its audio goes too
+            os.unlink(midi)
+            raise
         result["audio"] = made["audio"]
         if "stems" in made:
             result["stems"] = made["stems"]

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 
@@ -56,9 +57,22 @@ def render_take(song: Song, outdir: str, seed: int = 0, risk: float = 0.0, style
     perf = perform(song, seed=seed, risk=risk, style=style, styles_dir=styles_dir)
     base = os.path.join(outdir, name or slug(song.title))
     midi_path = base + ".mid"
+    try:
+        return _write_take(perf, song, base, count_in, click, audio), perf
+    except BaseException:  # a full disk, Ctrl-C: no file of a take that is not whole
+        for path in (midi_path, base + ".take.json"):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        raise
+
+
+def _write_take(perf: Any, song: Song, base: str, count_in: int, click: bool,
+                audio: dict[str, Any] | None) -> dict[str, Any]:
+    midi_path = base + ".mid"
+    outdir = os.path.dirname(base)
     perf.to_midi(midi_path, count_in=count_in, click=click)
     record = take_record(perf, count_in, click)
-    write_atomic(base + ".take.json", json.dumps(record, indent=2) + "\n")
+    write_atomic(base + ".take.json", json.dumps(record, indent=2, allow_nan=False) + "\n")
     count_seconds = 0.0
     if count_in and perf.timeline.bars:
         first = perf.timeline.bars[0]
@@ -76,4 +90,4 @@ def render_take(song: Song, outdir: str, seed: int = 0, risk: float = 0.0, style
                        "audio_seconds": made["seconds"]})
         if "stems" in made:
             result["stems"] = made["stems"]
-    return result, perf
+    return result

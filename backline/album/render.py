@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from ..files import make_folder, slug, write_atomic
@@ -139,11 +138,13 @@ def render_album(album: Album, outdir: str, audio: dict[str, Any] | None = None,
     work = [(i, t, outdir, audio, pictures) for i, t in enumerate(album.tracks, start=1)]
     gaps = [t.gap_seconds if t.gap_seconds is not None else album.gap_seconds for t in album.tracks]
     if jobs > 1 and len(work) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            rows, drawings = _rows(list(pool.map(_track_job, work)))
+        from ..bulk import pool_map, process_pool
+
+        with process_pool(jobs) as pool:  # Ctrl-C stops every worker within a moment
+            rows, drawings = _rows(list(pool_map(pool, _track_job, work)))
             report = _report(album, rows, gaps, outdir, pictures)
             drawings.sort(key=_drawing_cost, reverse=True)  # the longest first: the workers end together
-            list(pool.map(_picture_job, drawings + _flow(report, outdir)))
+            list(pool_map(pool, _picture_job, drawings + _flow(report, outdir)))
     else:
         rows, drawings = _rows([_track_job(w) for w in work])
         report = _report(album, rows, gaps, outdir, pictures)

@@ -10,7 +10,10 @@ the first sample.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -133,12 +136,22 @@ def _render_audio(perf: Performance, outdir: str, name: str, stems: bool, fmt: s
         "peak_dbfs": round(20 * float(np.log10(max(1e-9, float((peaks * gain_env).max())))), 2),
         "seconds": round(length / rate, 3)}
     files = [(path, mix)]
+    made_folder = None
     if stems:
         folder = os.path.join(outdir, f"{name}-stems")
+        made_folder = None if os.path.isdir(folder) else folder
         os.makedirs(folder, exist_ok=True)
         result["stems"] = {label: os.path.join(folder, f"{label}.{fmt}") for label in kept}
         files += [(result["stems"][label], part) for label, part in kept.items()]
-    _write_all(files, gain_env, rate, fmt, cores)
+    try:
+        _write_all(files, gain_env, rate, fmt, cores)
+    except BaseException:  # a full disk, Ctrl-C: none of this take's audio stays, half of it would mislead
+        for file, _ in files:
+            with contextlib.suppress(OSError):
+                os.unlink(file)
+        if made_folder is not None:
+            shutil.rmtree(made_folder, ignore_errors=True)
+        raise
     return result
 
 
@@ -157,9 +170,14 @@ def _synthesize(perf: Performance, groups: list[list[str]], soundfont: str, rate
     weight = _weights(perf)
     order = sorted(jobs, key=lambda label: -sum(weight.get(n, 0.0) for n in label.split("+")))
     chorus = any(t.chorus > 0 for t in perf.tracks)
+    stop = threading.Event()  # set on Ctrl-C (or a failure): every synth thread ends within a block
     with ThreadPoolExecutor(max_workers=max(1, cores)) as pool:  # ctypes lets go of the GIL: one core each
-        done = dict(zip(order, pool.map(lambda label: render_midi(jobs[label], soundfont, rate, frames, chorus),
-                                        order), strict=True))
+        try:
+            done = dict(zip(order, pool.map(lambda label: render_midi(jobs[label], soundfont, rate, frames, chorus,
+                                                                      stop), order), strict=True))
+        except BaseException:
+            stop.set()
+            raise
     return {label: done[label] for label in jobs}
 
 

@@ -114,10 +114,12 @@ class Synth:
             raise AudioError(f"FluidSynth could not load the SoundFont {soundfont!r}")
         lib.fluid_synth_set_interp_method(self._synth, -1, INTERP_LINEAR)
 
-    def render(self, midi: bytes, frames: int, chorus: bool = True) -> np.ndarray:
+    def render(self, midi: bytes, frames: int, chorus: bool = True,
+               stop: threading.Event | None = None) -> np.ndarray:
         """``frames`` of ``midi`` (a Standard MIDI File) as float32 stereo, shape (frames, 2).
 
-        Without ``chorus`` (no track sends to it) the chorus unit is off: ~5% faster."""
+        Without ``chorus`` (no track sends to it) the chorus unit is off: ~5% faster. When
+        ``stop`` is set (Ctrl-C in the main thread) the render ends within a block."""
         lib, synth = self._lib, self._synth
         if synth is None:
             raise AudioError("this synth is closed")
@@ -133,6 +135,8 @@ class Synth:
             out = np.empty((frames, 2), np.float32)
             base, stride = out.ctypes.data, out.strides[0]
             for start in range(0, frames, BLOCK):  # bounded: exactly the frames asked for
+                if stop is not None and stop.is_set():
+                    raise AudioError("rendering stopped")
                 n = min(BLOCK, frames - start)
                 at = base + start * stride
                 if lib.fluid_synth_write_float(synth, n, at, 0, 2, at, 1, 2) == FLUID_FAILED:
@@ -172,8 +176,9 @@ def keep_loaded(soundfont: str) -> None:
             synth.close()
 
 
-def render_midi(midi: bytes, soundfont: str, rate: int, frames: int, chorus: bool = True) -> np.ndarray:
+def render_midi(midi: bytes, soundfont: str, rate: int, frames: int, chorus: bool = True,
+                stop: threading.Event | None = None) -> np.ndarray:
     """``frames`` of float32 stereo from ``midi`` played with ``soundfont`` at ``rate``."""
     keep_loaded(soundfont)
     with Synth(soundfont, rate) as synth:
-        return synth.render(midi, frames, chorus)
+        return synth.render(midi, frames, chorus, stop)

@@ -28,9 +28,12 @@ def done_record(outdir: str, item: Item) -> dict[str, Any] | None:
     path = os.path.join(item_dir(outdir, item), "done.json")
     if not os.path.exists(path):
         return None
-    with open(path, encoding="utf-8") as f:
-        record: dict[str, Any] = json.load(f)
-    return record
+    try:
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+    except (OSError, ValueError):  # unreadable or not JSON: the item is rendered again
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _song(item: Item) -> Any:
@@ -85,12 +88,21 @@ def render_item(item: Item, outdir: str) -> dict[str, Any]:
     done = done_record(outdir, item)
     if done is not None:
         return {**done, "skipped": True}
-    from ..players.band import perform
 
     final = item_dir(outdir, item)
     tmp = f"{final}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
+    try:
+        return _render_into(item, outdir, tmp, final)
+    except BaseException:  # a failure, a full disk, Ctrl-C: no half-made item folder stays
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _render_into(item: Item, outdir: str, tmp: str, final: str) -> dict[str, Any]:
+    from ..players.band import perform
+
     song = _song(item)
     perf = perform(song, seed=int(item.params.get("seed", 0)), risk=float(item.params.get("risk", 0.0)),
                    style=item.params.get("style"))
@@ -110,7 +122,7 @@ def render_item(item: Item, outdir: str) -> dict[str, Any]:
             files["stems"] = {k: os.path.relpath(v, tmp) for k, v in made["stems"].items()}
     if item.outputs.get("labels"):
         with open(os.path.join(tmp, "labels.json"), "w", encoding="utf-8") as f:
-            json.dump(labels(perf, item, files), f, indent=1)
+            json.dump(labels(perf, item, files), f, indent=1, allow_nan=False)
         files["labels"] = "labels.json"
     record = {"key": item.key, "source": item.source, "title": song.title, "params": item.params,
               "files": {k: (os.path.join("items", item.key, v) if isinstance(v, str) else
@@ -118,7 +130,7 @@ def render_item(item: Item, outdir: str) -> dict[str, Any]:
                         for k, v in files.items()},
               "seconds": round(perf.seconds, 3), "ok": True}
     with open(os.path.join(tmp, "done.json"), "w", encoding="utf-8") as f:
-        json.dump(record, f, indent=1)
+        json.dump(record, f, indent=1, allow_nan=False)
     if os.path.exists(final):  # another worker finished the same item first: keep theirs
         shutil.rmtree(tmp, ignore_errors=True)
         return {**(done_record(outdir, item) or record), "skipped": True}
@@ -207,18 +219,19 @@ def keep_freed_memory() -> bool:
 
 
 def _local(items: list[Item], outdir: str, jobs: int) -> Iterable[dict[str, Any]]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     audio = any(_has_audio(i) for i in items)
     if jobs <= 1:  # in this process, made ready the way a pool's worker is
         warm(audio)
         for item in items:
             yield safe_render(item, outdir)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=warm, initargs=(audio,)) as pool:
-        futures = [pool.submit(safe_render_all, task, outdir) for task in tasks(items, jobs)]
-        for fut in as_completed(futures):
-            yield from fut.result()
+    from functools import partial
+
+    from ..bulk import pool_map, process_pool
+
+    with process_pool(jobs, initializer=warm, initargs=(audio,)) as pool:  # Ctrl-C stops the workers at once
+        for rows in pool_map(pool, partial(safe_render_all, outdir=outdir), tasks(items, jobs)):
+            yield from rows
 
 
 def _dask(items: list[Item], outdir: str, address: str | None, jobs: int) -> Iterable[dict[str, Any]]:
@@ -271,7 +284,8 @@ def run_batch(items: list[Item], outdir: str, engine: str = "local", address: st
                      "error": "not rendered"})
     from ..files import write_atomic
 
-    write_atomic(os.path.join(outdir, "manifest.jsonl"), "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
+    write_atomic(os.path.join(outdir, "manifest.jsonl"),
+                 "".join(json.dumps(r, sort_keys=True, allow_nan=False) + "\n" for r in rows))
     return {"items": len(items), "rendered": rendered, "skipped": len(items) - len(todo),
             "failed": sum(1 for r in rows if not r.get("ok")), "seconds": round(time.perf_counter() - start, 3),
             "manifest": os.path.join(outdir, "manifest.jsonl")}
