@@ -106,6 +106,7 @@ def routes(take: str = "20260101-000000-abcdef") -> list[tuple[str, str, dict | 
         ("PUT", "/api/album/order", {"path": "{P}", "order": [0]}),
         ("GET", "/api/album/flow?path={P}", None), ("POST", "/api/album/render", {"path": "{P}"}),
         ("GET", "/api/album-files/{P}/report.html", None), ("GET", "/openapi.json", None),
+        ("GET", "/api/album/download/book?path={P}", None),
     ]
 
 
@@ -130,6 +131,7 @@ def test_every_route_wants_the_token(studio: tuple[TestClient, str]) -> None:
     covered = {url.split("?")[0].replace("20260101-000000-abcdef", "{take_id}") for _, url, _ in routes()}
     covered = {"/api/takes/{take_id}/files/{kind}" if u.endswith("/files/midi") else u for u in covered}
     covered = {"/api/chart/download/{kind}" if u.endswith("/download/chart") else u for u in covered}
+    covered = {"/api/album/download/{kind}" if u.endswith("/download/book") else u for u in covered}
     covered = {"/api/album-files/{rest}" if u.startswith("/api/album-files/") else u for u in covered}
     assert documented <= covered, documented - covered  # a new route must join this test
     before = tree(root)

@@ -156,6 +156,9 @@ def render_album(album: Album, outdir: str, audio: dict[str, Any] | None = None,
         report.update(write_master(album, rows, gaps, outdir, audio.get("fmt", "wav")))
     report["report"] = os.path.join(outdir, "report.md")
     write_atomic(report["report"], report_markdown(report))
+    from .report import report_html
+
+    write_atomic(os.path.join(outdir, "report.html"), report_html(report))  # the same, as a page
     write_atomic(os.path.join(outdir, "report.json"), json.dumps(report, indent=2) + "\n")
     return report
 

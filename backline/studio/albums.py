@@ -103,6 +103,21 @@ def router(studio: Studio) -> APIRouter:
         return {"path": root.rel(full), "seconds": result.get("seconds", 0.0), "warnings": result.get("warnings", []),
                 "tracks": result.get("tracks", []), "files": files}
 
+    @r.get("/album/download/{kind}", summary="An album as a file (the kinds registered in studio/downloads.py)")
+    async def download(kind: str, path: str, request: Request) -> Response:
+        from ..files import slug
+        from .downloads import ALBUM_KINDS
+
+        if kind not in ALBUM_KINDS:
+            raise not_found(f"no album download {kind!r}" + (f": there are {', '.join(ALBUM_KINDS)}"
+                                                               if ALBUM_KINDS else " yet"))
+        full = album_path(path)
+        ext, media, data = await studio.renders.run("album_download", kind, root.path, full,
+                                                    timeout=lim.render_seconds, disconnected=gone(request))
+        stem = os.path.splitext(os.path.basename(full))[0]
+        return Response(data, media_type=media, headers={
+            "Content-Disposition": f'attachment; filename="{slug(stem)}.{ext}"'})
+
     @r.get("/album-files/{rest:path}", summary="A file of the album's latest render: /api/album-files/<album "
                                               "path>/<name> (report.html, pictures, master, CUE, MIDI)")
     def album_file(rest: str, download: bool = False) -> Response:

@@ -1,8 +1,11 @@
-"""What a chart can be downloaded as: one registry, kind -> maker (runs in a worker).
+"""What a chart or an album can be downloaded as: one registry each, kind -> maker (run in a worker).
 
-A maker takes the chart's text and its path (for messages) and gives (file extension, media
-type, bytes). New kinds — the songbook (``book``) and the DAW session (``session``) — are added
-here, one entry each, and appear at ``GET /api/chart/download/{kind}``.
+A chart maker takes the chart's text and its path (for messages); an album maker takes the
+root and the album file's absolute path (its tracks are confined to the root by
+``backline.studio.jobs._checked_album``). Each gives (file extension, media type, bytes). New
+kinds — the songbook (``book``) and the DAW session (``session``) — are added here, one entry
+each, and appear at ``GET /api/chart/download/{kind}?path=…`` and
+``GET /api/album/download/{kind}?path=…``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,19 @@ KINDS: dict[str, Maker] = {
     # "book": …      (issue 19: the songbook, PDF)
     # "session": …   (issue 19: Reaper .rpp / DAWproject)
 }
+
+
+AlbumMaker = Callable[[str, str], tuple[str, str, bytes]]
+
+ALBUM_KINDS: dict[str, AlbumMaker] = {
+    # "book": …      (issue 19: the album's songbook, PDF)
+    # "session": …   (issue 19: the album's DAW session)
+}
+
+
+def make_album(kind: str, root: str, album: str) -> Any:
+    """Run in a worker: the download ``kind`` of an album."""
+    return ALBUM_KINDS[kind](root, album)
 
 
 def make(kind: str, text: str, name: str) -> Any:

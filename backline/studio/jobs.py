@@ -238,8 +238,6 @@ def album_flow_png(root_path: str, album_path: str) -> bytes:
 def render_album(root_path: str, album_path: str, outdir: str, audio: bool) -> dict[str, Any]:
     """Render the album into a fresh folder, then put it in place of the last render, whole."""
     from ..album.render import render_album as render
-    from ..album.report import report_html
-    from ..files import write_atomic
 
     root = Root(root_path)
     album = _checked_album(root, album_path)
@@ -248,8 +246,7 @@ def render_album(root_path: str, album_path: str, outdir: str, audio: bool) -> d
             shutil.rmtree(os.path.join(outdir, name), ignore_errors=True)
     work = tempfile.mkdtemp(prefix=".work-", dir=outdir)
     try:
-        report = render(album, work, audio={"fmt": "wav"} if audio else None)
-        write_atomic(os.path.join(work, "report.html"), report_html(report))
+        render(album, work, audio={"fmt": "wav"} if audio else None)  # report.html beside report.md
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -328,4 +325,13 @@ def download(kind: str, text: str, name: str) -> tuple[str, str, bytes]:
     from .downloads import make
 
     result: tuple[str, str, bytes] = make(kind, text, name)
+    return result
+
+
+def album_download(kind: str, root_path: str, album_path: str) -> tuple[str, str, bytes]:
+    """An album as one of the download kinds (see :mod:`backline.studio.downloads`)."""
+    from .downloads import make_album
+
+    _checked_album(Root(root_path), album_path)
+    result: tuple[str, str, bytes] = make_album(kind, root_path, album_path)
     return result
