@@ -98,24 +98,39 @@ def _songs(source: Song | Album) -> tuple[list[Song], str, str, list[float]]:
 
 
 def _pictures(songs: list[Song], folder: str) -> list[str | None]:
-    """Each song's arrangement map as EPS (``backline.plot``), for LilyPond to place."""
-    import logging
+    """Each song's arrangement map as EPS (``backline.plot``), for LilyPond to place. The maps'
+    data is worked out here; with three songs or more they are drawn by two processes (drawing
+    is most of a map's cost: ~0.7 s of matplotlib each, measured)."""
+    from concurrent.futures import ProcessPoolExecutor
 
     from ..players.band import perform
-    from ..plot import arrangement_map
+    from ..plot import map_data
+
+    drawings = [(map_data(perform(song)), os.path.join(folder, f"map-{i:02d}.eps"))
+                for i, song in enumerate(songs, start=1)]
+    workers = min(2, os.cpu_count() or 1, len(drawings))
+    if workers > 1 and len(drawings) > 2:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_draw, drawings))
+    else:
+        for drawing in drawings:
+            _draw(drawing)
+    return [os.path.basename(path) for _, path in drawings]
+
+
+def _draw(drawing: tuple[Any, str]) -> str:
+    """Write one map (in a worker, or here)."""
+    import logging
+
+    from ..plot import write_picture
 
     log = logging.getLogger("matplotlib.backends.backend_ps")
     level = log.level
     log.setLevel(logging.ERROR)  # "no transparency in EPS": matplotlib says so at every picture; it looks right
-    out: list[str | None] = []
     try:
-        for i, song in enumerate(songs, start=1):
-            path = os.path.join(folder, f"map-{i:02d}.eps")
-            arrangement_map(perform(song), path)
-            out.append(os.path.basename(path))
+        return write_picture(*drawing)
     finally:
         log.setLevel(level)
-    return out
 
 
 def book_pdfs(source: Song | Album, parts: list[str], pictures: bool = True,
