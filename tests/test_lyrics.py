@@ -136,7 +136,7 @@ def test_lyrics_round_trip_through_musicxml() -> None:
 def test_lyrics_round_trip_through_chordpro() -> None:
     song = backline.loads(SONG)
     sheet = chordpro.from_song(song)
-    assert "[C]Walking down the [F]road tonight" in sheet
+    assert "{start_of_verse: Verse (words)}\n| Walking down the | road tonight |  | now home |" in sheet
     back = backline.loads(chordpro.to_chart(sheet))
 
     def words(s: backline.model.Song) -> list[list[str]]:
@@ -148,8 +148,8 @@ def test_lyrics_round_trip_through_chordpro() -> None:
         return out
 
     assert words(back) == words(song)
-    chords = [[str(c.chord) for b in s.timeline().bars for c in b.chords if c.chord] for s in (song, back)]
-    assert chords[0] == chords[1]
+    bars = [[[(str(c.chord), c.beat) for c in b.chords] for b in s.timeline().bars] for s in (song, back)]
+    assert bars[0] == bars[1]  # the grid comes back bar for bar; the melody stays behind (ChordPro has none)
 
 
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')

@@ -9,8 +9,9 @@ fewer shares its bar with the next. The words become the section's ``lyrics:``, 
 words those sung from its first chord on (ChordPro has no bar lines: the bars are a guess,
 the words and the chords they are sung under are not).
 
-Out: each section as a labelled chord grid, or, when it has lyrics, as lyric lines with the
-chords inline where they change (one line per line of the chart's grid).
+Out: each section as a labelled chord grid; a section with lyrics is followed by its words, a
+verse labelled ``NAME (words)`` with ``|`` between bars, which comes back in as its lyrics by
+bars (so bars and words round-trip exactly; a melody's syllables come back as words by bars).
 
 >>> text = "{title: Song}\\n{key: G}\\n{sov}\\n[G]Walking down the [C]road to[D]day\\n{eov}\\n"
 >>> print(to_chart(text).split("section ")[1], end="")
@@ -24,7 +25,7 @@ form: Verse
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .chartwriter import ChartDraft, DraftSection, chart_text, slots_for
 
@@ -37,6 +38,9 @@ ENV = {"sov": ("start", "Verse"), "start_of_verse": ("start", "Verse"), "soc": (
        "start_of_tab": ("start", "Tab"), "eov": ("end", ""), "end_of_verse": ("end", ""), "eoc": ("end", ""),
        "end_of_chorus": ("end", ""), "eob": ("end", ""), "end_of_bridge": ("end", ""), "eog": ("end", ""),
        "end_of_grid": ("end", ""), "eot": ("end", ""), "end_of_tab": ("end", "")}
+
+
+WORDS = " (words)"  # the label of a section's words, written after its grid (see from_song)
 
 
 class ChordProError(ValueError):
@@ -151,6 +155,10 @@ def to_chart(text: str) -> str:
                 parts.append(_Part("Part", "Part", [], [], meter, []))
                 form_refs.append(("part", len(parts) - 1))
             target = parts[-1]
+        if target.label.endswith(WORDS):  # a section's words by bars, after its grid
+            cells = line.strip().strip("|").split("|")
+            target.words.extend(" ".join(cell.split()) for cell in cells)
+            continue
         if line.lstrip().startswith("|") or (target.kind == "Grid" and "|" in line):
             grid = _grid_bars(line, pulses)
             target.bars.extend(grid)
@@ -179,6 +187,9 @@ def _assemble(meta: dict[str, str], parts: list[_Part], refs: list[tuple[str, in
                 form.append(chorus_name)
             continue
         part = parts[index]
+        if part.label.endswith(WORDS) and form and part.words:
+            stanzas.setdefault(form[-1], []).append(" | ".join(part.words) + " |")
+            continue
         if not part.bars:
             continue
         base = re.sub(r"[^A-Za-z0-9]+", "", part.label.title()) or part.kind
@@ -247,23 +258,20 @@ def from_song(song: object) -> str:
             out += ["{chorus}", ""]
             continue
         bars = tl.bars[span.first_bar: span.first_bar + span.bar_count]
-        if span.section.lyrics:
-            kind = "chorus" if kind == "chorus" else "verse"
-            out.append(f"{{start_of_{kind}: {span.name}}}")
-            out += _lyric_lines(span, bars, times[span.name] - 1)
-        else:
-            out.append(f"{{start_of_{kind}: {span.name}}}")
-            cells = []
-            for bar in bars:
-                slots = []
-                for c in bar.chords:
-                    n = max(1, round(c.length / bar.meter.pulse_beats))
-                    name = str(c.chord) + ("!" if c.hit else "") if c.chord else ("." if c.stop else "N.C.")
-                    slots += [name] + ["."] * (n - 1)
-                cells.append(" ".join(slots))
-            for i in range(0, len(cells), 4):
-                out.append("| " + " | ".join(cells[i: i + 4]) + " |")
+        out.append(f"{{start_of_{kind}: {span.name}}}")
+        cells = []
+        for bar in bars:
+            slots = []
+            for c in bar.chords:
+                n = max(1, round(c.length / bar.meter.pulse_beats))
+                name = str(c.chord) + ("!" if c.hit else "") if c.chord else ("." if c.stop else "N.C.")
+                slots += [name] + ["."] * (n - 1)
+            cells.append(" ".join(slots))
+        for i in range(0, len(cells), 4):
+            out.append("| " + " | ".join(cells[i: i + 4]) + " |")
         out.append(f"{{end_of_{kind}}}")
+        if span.section.lyrics:
+            out += _words_block(span, times[span.name] - 1)
         out.append("")
         written.add(span.name)
     return "\n".join(out)
@@ -300,41 +308,14 @@ def _bar_texts(span: object, occurrence: int) -> list[str]:
     return texts
 
 
-def _lyric_lines(span: object, bars: list[Any], occurrence: int) -> list[str]:
-    """Lyric lines with the chords inline where they change, one line per line of the chart's grid."""
+def _words_block(span: object, occurrence: int) -> list[str]:
+    """The words of a section's bars, right after its grid: a verse labelled ``NAME (words)``, a
+    ``|`` between bars, four bars a line (ChordPro's lyric lines have no bar lines of their own)."""
     from ..model import SectionSpan
 
     assert isinstance(span, SectionSpan)
-    texts = _bar_texts(span, occurrence)
-    lines: list[str] = []
-    current: list[str] = []
-    source = [b.line for b in span.section.bars]
-    for k, bar in enumerate(bars):
-        current.append(_bar_with_chords(bar, texts[k] if k < len(texts) else ""))
-        if k + 1 == len(bars) or source[k + 1] != source[k]:
-            lines.append(" ".join(current))
-            current = []
-    return lines
-
-
-def _bar_with_chords(bar: object, text: str) -> str:
-    """``[Am]walking down [D7]the road``: the bar's chords put into its words at their share of the bar."""
-    from ..model import TimelineBar
-
-    assert isinstance(bar, TimelineBar)
-    words = text.split()
-    marks: dict[int, list[str]] = {}
-    for c in bar.chords:
-        if c.stop:
-            continue
-        name = str(c.chord) + ("!" if c.hit else "") if c.chord else "N.C."
-        at = min(len(words), round(c.beat / bar.length * len(words))) if words else 0
-        marks.setdefault(at, []).append(f"[{name}]")
-    out = []
-    for i in range(len(words) + 1):
-        chords = "".join(marks.get(i, []))
-        if i < len(words):
-            out.append(chords + words[i])
-        elif chords:
-            out.append(chords)
-    return " ".join(out)
+    texts = [" ".join(t.replace("|", " ").split()) for t in _bar_texts(span, occurrence)]
+    lines = [f"{{start_of_verse: {span.name}{WORDS}}}"]
+    for i in range(0, len(texts), 4):
+        lines.append("| " + " | ".join(texts[i: i + 4]) + " |")
+    return [*lines, "{end_of_verse}"]
