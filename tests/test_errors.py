@@ -58,6 +58,7 @@ TEXTS = {
  "tempo_ramp_header": "tempo: 90 -> 120\nsection A:\n  | C |\n",
  "form_huge": "section A:\n  | C | C | C | C |\nform: A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999 A x999\n",
  "bar_no_pipe": "section A:\n  | C | D\n  x | C |\n",
+ "hold_first": "section B:\n  | C |\nsection A:\n  | .  C | G |\nform: A B\n",
 }
 
 # (case, line, column, message): the first problem reported for each text above.
@@ -108,6 +109,7 @@ EXPECTED = [
     ("tempo_ramp_header", 1, 8, "the song's tempo is one number: put a ramp on a section: tempo: 96 -> 120"),
     ("form_huge", 3, 7, 'the form expands to 103,896 bars: the limit is 5,000'),
     ("bar_no_pipe", 3, 3, "cannot read 'x | C |' in section 'A': section lines are directives (name: value) or bars starting with '|'"),
+    ("hold_first", 4, 5, "'.' opens the song (section 'A'): there is no chord before it to hold: write the first chord, or N.C. for silence"),
 ]
 
 

@@ -320,6 +320,7 @@ def _build(r: _Reader, header: dict[str, tuple[str, Line]], riffs_src: dict[str,
     sections = _resolve_likes(r, raw, sections_src)
     sections = {name: _check_section(r, sec, meter) for name, sec in sections.items()}
     form = _form(r, form_line, sections, meter)
+    _check_first_slot(r, form, sections)
     return Song(
         title=header["title"][0] if "title" in header else _title_from(path),
         artist=header["artist"][0] if "artist" in header else "",
@@ -327,6 +328,16 @@ def _build(r: _Reader, header: dict[str, tuple[str, Line]], riffs_src: dict[str,
         sections=sections, form=form, riffs=riffs, path=path, text=text,
         feel=feel[0], swing=feel[1],
     )
+
+
+def _check_first_slot(r: _Reader, form: list[str], sections: dict[str, Section]) -> None:
+    """The song's first slot cannot be '.': there is no chord before it to hold."""
+    first = sections.get(form[0]) if form else None
+    if first is None or not first.bars or not first.bars[0].slots or not first.bars[0].slots[0].hold:
+        return
+    bar = first.bars[0]
+    r.error(bar.line, bar.column, f"'.' opens the song (section {first.name!r}): there is no chord before it to hold",
+            "write the first chord, or N.C. for silence")
 
 
 def _title_from(path: str) -> str:
