@@ -181,16 +181,21 @@ def map_data(perf: Performance) -> MapData:
 
 def _sounding_bars(perf: Performance) -> dict[str, set[int]]:
     """For each instrument, the bars in which it has a note (what the take really plays)."""
-    import bisect
+    import numpy as np
 
-    starts = [b.start_beat for b in perf.timeline.bars]
+    starts = np.array([b.start_beat for b in perf.timeline.bars], dtype=float)
     out: dict[str, set[int]] = {}
     for track in perf.tracks:
         bars = out.setdefault(track.instrument, set())
-        for n in track.notes:
-            first = max(0, bisect.bisect_right(starts, n.start + 1e-6) - 1)
-            last = max(first, bisect.bisect_left(starts, n.start + n.length - 1e-6) - 1)
-            bars.update(range(first, last + 1))
+        if not track.notes or not len(starts):
+            continue
+        notes = np.array([n[:2] for n in track.notes], dtype=float)  # start, length
+        first = np.maximum(np.searchsorted(starts, notes[:, 0] + 1e-6, side="right") - 1, 0)
+        last = np.maximum(first, np.searchsorted(starts, notes[:, 0] + notes[:, 1] - 1e-6, side="left") - 1)
+        edges = np.zeros(len(starts) + 1, dtype=int)  # +1 where a note's bars begin, -1 after they end
+        np.add.at(edges, first, 1)
+        np.add.at(edges, np.minimum(last + 1, len(starts)), -1)
+        bars.update(np.flatnonzero(np.cumsum(edges)[:-1] > 0).tolist())
     return out
 
 
@@ -228,8 +233,14 @@ def picture_key(data: RollData | MapData | FlowData, width: int, fmt: str = "png
         with open(__file__, "rb") as f:
             _CODE.append(f.read() + _matplotlib_version().encode())
     h = sha256(_CODE[0])
-    h.update(f"{type(data).__name__} {width} {fmt}".encode())
-    _feed(h, data)
+    h.update(f"{width} {fmt}".encode())
+    if isinstance(data, RollData):  # the notes by their bytes (repr would elide a long array)
+        h.update(repr(data._replace(lanes=tuple(lane._replace(notes=None) for lane in data.lanes))).encode())
+        for lane in data.lanes:
+            h.update(f"{lane.notes.dtype}{lane.notes.shape}".encode())
+            h.update(lane.notes.tobytes())
+    else:
+        h.update(repr(data).encode())  # plain values: repr is exact (floats round-trip) and fast
     return h.hexdigest()
 
 
@@ -247,20 +258,6 @@ def _matplotlib_version() -> str:
         from importlib.metadata import version
 
         return version("matplotlib")
-
-
-def _feed(h: Any, value: Any) -> None:
-    """Hash a nest of tuples, arrays and plain values (arrays by their bytes: repr would elide them)."""
-    if isinstance(value, tuple):
-        h.update(b"(%d" % len(value))
-        for v in value:
-            _feed(h, v)
-        h.update(b")")
-    elif hasattr(value, "tobytes"):
-        h.update(f"<{value.dtype}{value.shape}>".encode())
-        h.update(value.tobytes())
-    else:
-        h.update(repr(value).encode() + b",")
 
 
 class MemoryCache:

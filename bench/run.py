@@ -259,7 +259,20 @@ def picture_rows(backline: str, rounds: int = 5) -> list[tuple[str, str, str]]:
              f"CPU {_spread(cpu['none'])}; the pictures add {extra:.2f} s"),
             ("shared album, all pictures, warm picture cache", _spread(runs["warm"]), "nothing redrawn")]
     shutil.rmtree(tmp, ignore_errors=True)
-    return rows + map_rows()
+    return rows + map_rows() + [("CPU speed check: 10^7 Python additions", _spread(speed_check()),
+                                 "this machine's speed now (another engineer's load slows CPU seconds too)")]
+
+
+def speed_check(runs: int = 3) -> list[float]:
+    """CPU seconds of a fixed pure-Python loop: to compare figures taken under different loads."""
+    out = []
+    for _ in range(runs):
+        t = time.process_time()
+        total = 0
+        for i in range(10**7):
+            total += i
+        out.append(time.process_time() - t)
+    return out
 
 
 def map_rows(runs: int = 15) -> list[tuple[str, str, str]]:
@@ -277,22 +290,26 @@ def map_rows(runs: int = 15) -> list[tuple[str, str, str]]:
         plot.MEMORY.clear()
         plot.arrangement_png(perf)
 
-    def timed(fn: Callable[[], object]) -> list[float]:
-        out = []
+    def timed(fn: Callable[[], object]) -> tuple[list[float], list[float]]:
+        wall, cpu = [], []
         for _ in range(runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             fn()
-            out.append(time.perf_counter() - t)
-        return out
+            wall.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+        return wall, cpu
 
-    draw = timed(drawn)
-    hit = timed(lambda: plot.arrangement_png(perf))
-    studio = timed(lambda: plot.arrangement_png(perform(song)))
-    return [("one arrangement map, drawn (in-process)", _spread(draw, 1000, "ms", 0), "goal < 200 ms"),
-            ("one arrangement map, cached (in-process)", _spread(hit, 1000, "ms", 1),
-             "goal < 20 ms; map data + key + memory hit"),
-            ("one arrangement map, cached, with the take performed", _spread(studio, 1000, "ms", 1),
-             "the studio's GET: perform + cached map")]
+    rows = []
+    for label, fn, goal in (("drawn", drawn, "goal < 200 ms"),
+                            ("cached", lambda: plot.arrangement_png(perf), "goal < 20 ms; map data + key + memory hit"),
+                            ("cached, with the take performed", lambda: plot.arrangement_png(perform(song)),
+                             "the studio's GET: perform + cached map")):
+        wall, cpu = timed(fn)
+        rows.append((f"one arrangement map (stone-stair), {label}, in-process", _spread(wall, 1000, "ms", 1),
+                     f"{goal}; CPU {_spread(cpu, 1000, 'ms', 1)}; median (range) of {runs}"))
+    return rows
+
+
 def book_rows(backline: str, tmp: str) -> list[tuple[str, str, str]]:
     """A 10-song session book (the shared charts, then the examples) through LilyPond, whole process."""
     import glob
