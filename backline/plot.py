@@ -24,7 +24,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from .model import TempoChange
@@ -38,6 +38,7 @@ DYN_CMAP = "YlOrRd"
 WIDTHS = (320, 4000)  # the pixel widths a picture may have
 FORMATS = ("png", "eps", "pdf", "svg")
 CACHE_ENV = "BACKLINE_CACHE_DIR"  # the disk cache's folder, or "off"
+Target = TypeVar("Target", str, BinaryIO)  # a file's path, or a binary file object
 SUFFIX = ".picture"  # a cached picture's file: its key and this (the key names its format)
 
 
@@ -393,25 +394,35 @@ def album_flow_png(report: dict[str, Any], width: int = 1600, disk: DiskCache | 
     return picture_png(flow_data(report), width, disk)
 
 
-def arrangement_map(perf: Performance, path: str, width: int = 1600) -> str:
+def arrangement_map(perf: Performance, path: Target, width: int = 1600) -> Target:
     """Write the arrangement map to ``path`` (atomically; drawn only when not in a cache)."""
     return write_picture(map_data(perf), path, width)
 
 
-def piano_roll(perf: Performance, path: str, width: int = 1600) -> str:
+def piano_roll(perf: Performance, path: Target, width: int = 1600) -> Target:
     """Write the piano roll to ``path``: one lane per instrument (pitch on each lane's own scale),
     sections marked, bars in seconds."""
     return write_picture(roll_data(perf), path, width)
 
 
-def album_flow(report: dict[str, Any], path: str, width: int = 1600) -> str:
+def album_flow(report: dict[str, Any], path: Target, width: int = 1600) -> Target:
     """Write the album's flow chart (tempo, key and energy across the running order) to ``path``."""
     return write_picture(flow_data(report), path, width)
 
 
-def write_picture(data: RollData | MapData | FlowData, path: str, width: int = 1600) -> str:
+def write_picture(data: RollData | MapData | FlowData, path: Target, width: int = 1600) -> Target:
     """Write the picture of ``data`` to ``path`` atomically, through both caches (:func:`disk_cache`),
-    in the format its extension names (``.png``, or ``.eps``, ``.pdf``, ``.svg``)."""
+    in the format its extension names (``.png``, or ``.eps``, ``.pdf``, ``.svg``); to a binary file
+    object, a PNG through the memory cache only.
+
+    >>> import io
+    >>> buf = io.BytesIO(); _ = write_picture(FlowData("X", (("A", "C major", 1.0, "4/4", 0.0),), (), 1.0), buf)
+    >>> buf.getvalue()[:4]
+    b'\x89PNG'
+    """
+    if not isinstance(path, str):
+        path.write(picture_png(data, width))
+        return path
     from .files import write_atomic
 
     fmt = os.path.splitext(path)[1][1:].lower() or "png"
