@@ -10,13 +10,13 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SF2    := /usr/share/sounds/sf2/TimGM6mb.sf2
 SF2_FULL := /usr/share/sounds/sf2/FluidR3_GM.sf2
 
-.PHONY: demo test lint bench bytecode system browser typeset book clean
+.PHONY: demo test lint bench bytecode system browser typeset book vendor clean
 
-demo: $(STAMP) bytecode system
+demo: $(STAMP) bytecode system vendor
 	$(VENV)/bin/backline check examples/*.chart
 	$(VENV)/bin/backline album examples/album.toml -o out/demo --audio
 
-test: $(DEV) bytecode system browser typeset
+test: $(DEV) bytecode system browser typeset vendor
 	$(VENV)/bin/ruff check backline tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q -n 2
@@ -73,6 +73,25 @@ typeset:
 
 book: $(STAMP) bytecode typeset
 	$(VENV)/bin/backline book examples/album.toml -o out/book.pdf --parts
+
+# The studio page's in-browser synthesizer (spessasynth_lib: SoundFont synth and MIDI sequencer in an
+# AudioWorklet), from the npm registry at the versions npm/package-lock.json pins, copied into the page's
+# static folder. Installed only when missing or when the lock changes; nothing is fetched at run time.
+VENDOR := backline/studio/static/vendor
+NPM_DIST := npm/node_modules/spessasynth_lib/dist
+vendor: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: npm/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "installing npm (Debian package) for the studio page's synth"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	cd npm && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(VENDOR)
+	cp $(NPM_DIST)/index.js $(VENDOR)/spessasynth_lib.js
+	cp $(NPM_DIST)/spessasynth_processor.min.js $(VENDOR)/spessasynth_processor.js
+	cp npm/node_modules/spessasynth_core/dist/index.js $(VENDOR)/spessasynth_core.js
+	cp npm/node_modules/stb-vorbis/dist/index.js $(VENDOR)/stb-vorbis.js
+	cp npm/node_modules/spessasynth_lib/LICENSE $(VENDOR)/LICENSE.spessasynth
+	@touch $@
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
