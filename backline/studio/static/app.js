@@ -158,7 +158,7 @@ function fillList(ul, kind, paths) {
     a.onclick = (e) => {
       if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
       e.preventDefault();
-      timings.open = performance.now();
+      timings.open = e.timeStamp;
       go(kind, p);
     };
     li.appendChild(a); ul.appendChild(li);
@@ -176,7 +176,7 @@ async function openChart(path) {
   player.stop();
   showView("song");
   state.chart = path; state.a = state.b = null; state.playing = null; state.takes = [];
-  state.playbacks = new Map(); state.previewOf = null;
+  state.playbacks = new Map(); state.previewFor = null;
   markNav();
   $("song-title").textContent = path;
   for (const m of ["song-msg", "play-msg", "takes-msg"]) say(m, "");
@@ -280,7 +280,7 @@ async function check() {
     const result = await api("POST", "/api/check", { text });
     if ($("editor").value === text && state.chart === chart) {
       paintErrors(text, result.errors);
-      if (result.ok && state.previewOf !== text) schedulePreview();
+      if (result.ok && state.previewFor !== text) schedulePreview();
     }
     return result;
   } catch (e) {
@@ -298,13 +298,13 @@ function schedulePreview() {
 async function preview(opening) {
   if (state.playing) return;  // a take is in the player: the text is heard through a new take
   const text = $("editor").value, chart = state.chart;
+  state.previewFor = text;
   const body = { text, seed: 0, risk: Number($("risk").value), style: $("style").value || null };
   try {
     const pb = await api("POST", "/api/preview", body, { signal: state.controller.signal });
     if (opening !== state.opening || state.playing) return;
     await player.load(pb, "text");
     if (opening !== state.opening) return;
-    state.previewOf = text;
     grid.show(pb.grid);
     buildMixer(pb.channels);
     $("play").disabled = false;
@@ -312,6 +312,7 @@ async function preview(opening) {
     say("play-msg", "");
   } catch (e) {
     if (aborted(e) || opening !== state.opening || state.chart !== chart) return;
+    state.previewFor = null;
     say("play-msg", "Nothing to play yet: " + gridProblem(e), "error");
   }
 }
@@ -417,17 +418,17 @@ $("format").onclick = async () => {
 
 // ---------------------------------------------------------------------------------------------
 // Rehearsal: transport, grid clicks, loop, tempo, transpose, mixer
-async function playFrom(bar) {
+async function playFrom(bar, pressedAt) {
   if (!player.loaded) return;
   const b = player.loaded.grid.bars[bar];
   if (!b) return;
   if (player.loop && (bar < player.loop.from || bar > player.loop.to)) {
     grid.select(null); player.setLoop(null); $("loop").checked = false;
   }
-  await player.play(b.start_seconds);
+  await player.play(b.start_seconds, true, pressedAt);
 }
 
-grid.addEventListener("play-from", (e) => playFrom(e.detail));
+grid.addEventListener("play-from", (e) => playFrom(e.detail.bar, e.detail.at));
 grid.addEventListener("loop", (e) => {
   $("loop").checked = !!e.detail;
   player.setLoop(e.detail);
@@ -453,7 +454,7 @@ function occurrenceAt(bar) {
   return occ ? { from: occ.first_bar, to: occ.first_bar + occ.bar_count - 1 } : null;
 }
 
-$("play").onclick = () => (player.playing ? player.pause() : player.play());
+$("play").onclick = (e) => (player.playing ? player.pause() : player.play(null, true, e.timeStamp));
 $("stop").onclick = () => { player.stop(); grid.playhead(player.loop ? player.loaded.grid.bars[player.loop.from].start_seconds : 0); };
 $("count-in").onchange = () => { player.countIn = $("count-in").checked; };
 $("metronome").onchange = () => player.setMetronome($("metronome").checked);
@@ -974,7 +975,7 @@ async function loadInfo() {
 $("style").onchange = () => {
   const s = $("style").selectedOptions[0];
   $("risk-help").textContent = (s && s.value ? `${s.value}: ${s.title}. ` : "") + ((state.info && state.info.risk_help) || "");
-  state.previewOf = null; if (!state.playing) schedulePreview();
+  state.previewFor = null; if (!state.playing) schedulePreview();
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ export class Grid extends EventTarget {
       const top = el("div", "occ-head");
       const name = el("button", "sec-play", occ.section);
       name.title = `play from ${occ.section}`;
-      name.onclick = () => this.dispatchEvent(new CustomEvent("play-from", { detail: occ.first_bar }));
+      name.onclick = (e) => this.dispatchEvent(new CustomEvent("play-from", { detail: { bar: occ.first_bar, at: e.timeStamp } }));
       top.appendChild(name);
       if (occ.repeats > 1) top.appendChild(el("span", "repeat", `×${occ.repeats} (${occ.repeat} of ${occ.repeats})`));
       if (sec.like) top.appendChild(el("span", "like", `like ${sec.like}`));
@@ -89,7 +89,7 @@ export class Grid extends EventTarget {
             this.select(Math.min(this.anchor, n), Math.max(this.anchor, n), true);
           } else {
             this.anchor = n;
-            this.dispatchEvent(new CustomEvent("play-from", { detail: n }));
+            this.dispatchEvent(new CustomEvent("play-from", { detail: { bar: n, at: e.timeStamp } }));
           }
         };
         bars.appendChild(cell);
