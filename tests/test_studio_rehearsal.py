@@ -4,6 +4,7 @@ that change the sound live — checked by listening to the page's own output (sp
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -16,7 +17,7 @@ import pytest
 from tests.conftest import needs_shared, shared_charts
 from tests.studio_page import (
     Studio,
-    browser,  # noqa: F401  (a fixture)
+    browser_fixture,  # noqa: F401  (the fixture "browser")
     close_page,
     copy_shared,
     needs_browser,
@@ -154,7 +155,7 @@ def test_seek_loop_count_in_and_tempo_live(studio: Studio, browser: Any) -> None
         time.sleep(0.25)
         seen.append(position(page))
     assert all(2.4 <= s < 7.55 for s in seen), seen          # bars 2-3: 2.5 s .. 7.5 s
-    assert any(b < a for a, b in zip(seen, seen[1:])), "it never turned back"
+    assert any(b < a for a, b in itertools.pairwise(seen)), "it never turned back"
     # a section's loop button loops that section
     page.locator(".occ-head", has_text="Intro").locator(".sec-loop").click()
     assert page.locator(".gbar.selected").count() == 4

@@ -11,6 +11,7 @@ const el = (tag, cls, text) => {
   return e;
 };
 const q = (params) => new URLSearchParams(params).toString();
+const download = (url) => url + (url.includes("?") ? "&" : "?") + "download=true";
 
 class ApiError extends Error {
   constructor(status, body) {
@@ -97,6 +98,7 @@ async function go(kind, path, push = true) {
 }
 
 async function route(target) {
+  status("");
   if (!target) { showView("welcome"); return; }
   if (target.kind === "chart") await openChart(target.path);
   else await openAlbum(target.path);
@@ -570,7 +572,7 @@ function takeRow(t) {
   const dl = el("details", "downloads"); dl.appendChild(el("summary", null, "↓"));
   for (const [kind, label] of [["midi", "MIDI"], ["wav", "WAV"], ["stems", "stems (zip)"]]) {
     if (!t.files[kind]) continue;
-    const a = el("a", null, label); a.href = t.files[kind] + "&download=true"; a.download = ""; dl.appendChild(a);
+    const a = el("a", null, label); a.href = download(t.files[kind]); a.download = ""; dl.appendChild(a);
   }
   actions.appendChild(dl);
   button("discard", "throw this take away (can be undone)", () => discard(t));
@@ -877,12 +879,13 @@ function showRendered(r) {
   const files = r.files || {};
   const links = el("p", "bar");
   const link = (url, label, download) => { if (!url) return; const a = el("a", null, label); a.href = url; if (download) a.download = ""; else a.target = "_blank"; links.appendChild(a); };
-  link(files["report.html"] || files.report, "Report (opens as a page)", false);
-  link(files["master.wav"] && files["master.wav"] + "&download=true", "Album master (WAV)", true);
-  link(files["album.cue"] && files["album.cue"] + "&download=true", "CUE sheet", true);
+  const master = files.master || files["master.wav"], cue = files.cue || files["album.cue"];
+  link(files.report || files["report.html"], "Report (opens as a page)", false);
+  link(master && download(master), "Album master (WAV)", true);
+  link(cue && download(cue), "CUE sheet", true);
   box.appendChild(links);
-  if (files["master.wav"]) {
-    const audio = el("audio"); audio.controls = true; audio.preload = "none"; audio.src = files["master.wav"];
+  if (master) {
+    const audio = el("audio"); audio.controls = true; audio.preload = "none"; audio.src = master;
     audio.id = "album-audio-player";
     box.appendChild(audio);
   }
