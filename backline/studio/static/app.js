@@ -213,6 +213,7 @@ async function openChart(path) {
     timings.gridMs = timings.grid - timings.open;
   }
   timings.open = 0;
+  startSynth();  // after the grid: loading the SoundFont would slow it down
   check();
   loadTakes(opening);
   preview(opening);
@@ -306,6 +307,7 @@ async function preview(opening) {
     const pb = await api("POST", "/api/preview", body, { signal: state.controller.signal });
     if (opening !== state.opening || state.playing) return;
     await player.load(pb, "text");
+    await player.running();
     if (opening !== state.opening) return;
     grid.show(pb.grid);
     buildMixer(pb.channels);
@@ -460,7 +462,11 @@ $("play").onclick = (e) => (player.playing ? player.pause() : player.play(null, 
 $("stop").onclick = () => { player.stop(); grid.playhead(player.loop ? player.loaded.grid.bars[player.loop.from].start_seconds : 0); };
 $("count-in").onchange = () => { player.countIn = $("count-in").checked; };
 $("metronome").onchange = () => player.setMetronome($("metronome").checked);
-$("rate").oninput = () => { $("rate-out").textContent = $("rate").value + "%"; player.setRate(Number($("rate").value) / 100); };
+$("rate").oninput = () => {
+  const pct = Number($("rate").value), tempo = player.loaded && player.loaded.grid.tempo;
+  $("rate-out").textContent = pct + "%" + (tempo ? ` (♩=${Math.round(tempo * pct / 100)})` : "");
+  player.setRate(pct / 100);
+};
 $("transpose").oninput = () => {
   const v = Math.max(-6, Math.min(6, Math.round(Number($("transpose").value) || 0)));
   player.setTranspose(v);
@@ -983,8 +989,13 @@ $("style").onchange = () => {
 
 // ---------------------------------------------------------------------------------------------
 // Start
-async function start() {
+/** The synth and its SoundFont load with the first song opened (an album page needs neither). */
+function startSynth() {
   player.init().catch((e) => say("play-msg", "The in-page synth cannot start: " + e.message, "error"));
+  player.wake();
+}
+
+async function start() {
   if (window.matchMedia("(max-width: 700px)").matches && fromUrl(location.pathname)) setSidebar(false);
   try { await loadLists(); } catch (e) { say("nav-msg", e.message, "error"); }
   loadInfo();

@@ -146,7 +146,20 @@ export class Player extends EventTarget {
   /** Let the audio thread rest after a while without sound (it costs CPU even when silent). */
   idle() {
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => { if (!this.playing && this.ctx) this.ctx.suspend(); }, 8000);
+    this.idleTimer = setTimeout(() => { if (!this.playing && this.ctx) this.ctx.suspend(); }, 30000);
+  }
+
+  /** Start the audio clock now (on the click that opened a song), so pressing play does not wait
+   * for the audio device: resuming it took 50-350 ms in headless Chromium. */
+  wake() {
+    if (this.ctx && this.ctx.state !== "running") this.resuming = this.ctx.resume().catch(() => {});
+    this.idle();
+  }
+
+  /** Resolves when the audio clock runs (or after ``ms`` when no click has allowed it yet). */
+  running(ms = 1500) {
+    if (!this.ctx || this.ctx.state === "running" || !this.resuming) return Promise.resolve();
+    return Promise.race([this.resuming, new Promise((r) => setTimeout(r, ms))]);
   }
 
   pause() {
