@@ -212,7 +212,7 @@ def test_render_uses_the_text_on_screen_and_a_copy_has_its_own_takes(studio: Stu
     page.reload()
     page.wait_for_selector("#charts a[data-path='copy.chart']")
     open_chart(page, "copy.chart")
-    page.wait_for_selector("#takes tbody tr")
+    page.wait_for_selector("#takes tbody td.hint")                # "No takes yet"
     assert take_rows(page) == []
     open_chart(page, "orig.chart")
     page.fill("#editor", page.input_value("#editor").replace("Same Title", "Renamed"))

@@ -183,9 +183,11 @@ async function openChart(path) {
   $("song-title").textContent = path;
   for (const m of ["song-msg", "play-msg", "takes-msg"]) say(m, "");
   $("merge").hidden = true;
-  $("editor").value = ""; $("errors").replaceChildren(); $("mirror").textContent = "";
+  $("editor").value = ""; state.saved = "";  // nothing to lose while the text loads
+  $("errors").replaceChildren(); $("mirror").textContent = "";
   $("grid").replaceChildren(); $("play").disabled = true; $("source").textContent = "";
   $("bounce-box").hidden = true; $("bounce").removeAttribute("src");
+  $("takes").querySelector("tbody").replaceChildren(); $("trash").replaceChildren(); $("trash-box").hidden = true;
   showAB();
   for (const kind of ["chart", "musicxml", "chordpro", "ireal"]) {
     $("dl-" + kind).href = `/api/chart/download/${kind}?` + q({ path });
