@@ -137,6 +137,10 @@ def test_seek_loop_count_in_and_tempo_live(studio: Studio, browser: Any) -> None
     page.wait_for_function("window.studio.player.soundAfter !== null")
     assert 20.0 <= position(page) < 21.0
     assert page.locator(".gbar.now").get_attribute("data-bar") == "8"
+    # click a section's name: play from its first bar (the first Chorus starts at bar 17: 40 s)
+    page.locator(".occ-head .sec-play", has_text="Chorus").first.click()
+    page.wait_for_function("window.studio.player.position() >= 40")
+    assert 40.0 <= position(page) < 41.5
     # tempo 50% and 150%: the song moves at half and one and a half times the clock, without a render
     for rate, expect in ((50, 0.5), (150, 1.5)):
         set_range(page, "#rate", rate)
