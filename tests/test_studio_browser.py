@@ -301,6 +301,8 @@ def test_album_drag_and_drop_every_position_keeps_comments(studio: Studio, brows
     drag(2, 2)                                               # onto itself: nothing
     assert studio.read("album.toml") == text and os.path.getmtime(studio.path("album.toml")) == mtime
     assert page.locator("#tracks li .track-label").first.inner_text().startswith("Third Song")
+    page.wait_for_function("document.querySelector('#flow').complete && document.querySelector('#flow').naturalWidth > 0",
+                           timeout=60_000)                   # the running order's picture, redrawn
     page.screenshot(path=os.path.join(artifacts, "studio-album-1400.png"))
     # by keyboard: ↓ on the first moves it one down
     page.locator("#tracks li").first.locator("button.down").focus()
