@@ -496,5 +496,12 @@ def test_song_view_at_1400px(studio: Studio, browser: Any, artifacts: str) -> No
     time.sleep(0.5)
     assert position(page) > 4.0
     page.screenshot(path=os.path.join(artifacts, "studio-song-1400.png"))
+    page.click("#play")
+    # an edit played at once is the edit, not the text before it
+    page.fill("#editor", SONG.replace("| Am |", "| Dm |"))
+    page.click("#play")
+    page.wait_for_function("window.studio.player.playing")
+    assert page.locator(".gbar[data-bar='1'] .chords").inner_text() == "Dm"
+    assert page.evaluate("window.studio.state.previewFor") == page.input_value("#editor")
     page.click("#stop")
     close_page(page)

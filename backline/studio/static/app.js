@@ -174,6 +174,13 @@ async function openChart(path) {
   if (state.controller) state.controller.abort();
   const controller = state.controller = new AbortController();
   const signal = controller.signal;
+  // asked first and drawn the moment it arrives (the page below is cleared before any answer can come)
+  const gridShown = api("GET", "/api/grid?" + q({ path }), undefined, { signal }).then((g) => {
+    if (opening !== state.opening) return;
+    grid.show(g);
+    timings.grid = performance.now();
+    timings.gridMs = timings.grid - timings.open;
+  }, (e) => { if (!aborted(e) && opening === state.opening) say("play-msg", "No grid: " + gridProblem(e), "error"); });
   timings.open = timings.open || performance.now();
   player.stop();
   showView("song");
@@ -189,11 +196,11 @@ async function openChart(path) {
   $("bounce-box").hidden = true; $("bounce").removeAttribute("src");
   $("takes").querySelector("tbody").replaceChildren(); $("trash").replaceChildren(); $("trash-box").hidden = true;
   showAB();
-  for (const kind of ["chart", "musicxml", "chordpro", "ireal"]) {
+  for (const kind of ["chart", "musicxml", "chordpro", "ireal", "session"]) {
     $("dl-" + kind).href = `/api/chart/download/${kind}?` + q({ path });
   }
+  bookLink();
   let chart;
-  const gridReq = api("GET", "/api/grid?" + q({ path }), undefined, { signal }).catch((e) => e);
   try {
     chart = await api("GET", "/api/chart?" + q({ path }), undefined, { signal });
   } catch (e) {
@@ -205,21 +212,21 @@ async function openChart(path) {
   $("editor").value = chart.text;
   state.saved = chart.text; state.version = chart.version;
   showDirty();
-  const g = await gridReq;
+  await gridShown;
   if (opening !== state.opening) return;
-  if (g instanceof Error) {
-    if (!aborted(g)) say("play-msg", "No grid: " + gridProblem(g), "error");
-  } else {
-    grid.show(g);
-    timings.grid = performance.now();
-    timings.gridMs = timings.grid - timings.open;
-  }
   timings.open = 0;
   startSynth();  // after the grid: loading the SoundFont would slow it down
   check();
   loadTakes(opening);
   preview(opening);
 }
+
+/** The session book for the part chosen beside it (concert pitch, or B♭, E♭, F instruments). */
+function bookLink() {
+  const part = $("dl-part").value;
+  $("dl-book").href = "/api/chart/download/book?" + q(part ? { path: state.chart, part } : { path: state.chart });
+}
+$("dl-part").onchange = bookLink;
 
 function gridProblem(e) {
   if (e.code === "chart" && e.body.errors && e.body.errors.length) {
@@ -425,6 +432,7 @@ $("format").onclick = async () => {
 // ---------------------------------------------------------------------------------------------
 // Rehearsal: transport, grid clicks, loop, tempo, transpose, mixer
 async function playFrom(bar, pressedAt) {
+  if (!player.playing) await freshPreview();
   if (!player.loaded) return;
   const b = player.loaded.grid.bars[bar];
   if (!b) return;
@@ -460,7 +468,18 @@ function occurrenceAt(bar) {
   return occ ? { from: occ.first_bar, to: occ.first_bar + occ.bar_count - 1 } : null;
 }
 
-$("play").onclick = (e) => (player.playing ? player.pause() : player.play(null, true, e.timeStamp));
+$("play").onclick = async (e) => {
+  if (player.playing) { player.pause(); return; }
+  await freshPreview();
+  player.play(null, true, e.timeStamp);
+};
+
+/** Play what is on screen: an edit not yet in the preview is performed first (not when a take is loaded). */
+async function freshPreview() {
+  if (state.playing || state.view !== "chart" || $("editor").value === state.previewFor) return;
+  clearTimeout(state.previewTimer);
+  await preview(state.opening);
+}
 $("stop").onclick = () => { player.stop(); grid.playhead(player.loop ? player.loaded.grid.bars[player.loop.from].start_seconds : 0); };
 $("count-in").onchange = () => { player.countIn = $("count-in").checked; };
 $("metronome").onchange = () => player.setMetronome($("metronome").checked);
@@ -680,8 +699,8 @@ $("ab-switch").onclick = async () => {
   const next = state.playing && state.playing.id === state.a.id ? state.b : state.a;
   const at = player.position(), wasPlaying = player.playing;
   try {
-    await loadTake(next, at);
-    if (wasPlaying) await player.play(at, false);
+    await loadTake(next, at);  // the player goes on from the same moment when it was playing
+    if (wasPlaying && !player.playing) await player.play(at, false);
     $("ab-state").textContent = `now ${next === state.a ? "A" : "B"}`;
   } catch (e) { say("takes-msg", "Cannot switch: " + e.message, "error"); }
 };
@@ -748,6 +767,8 @@ async function openAlbum(path) {
   say("album-msg", ""); $("album-result").replaceChildren();
   $("tracks").replaceChildren(); $("album-title").textContent = path; $("album-time").textContent = "";
   $("flow").hidden = true;
+  $("dl-album-book").href = "/api/album/download/book?" + q({ path });
+  $("dl-album-session").href = "/api/album/download/session?" + q({ path });
   try {
     const a = await api("GET", "/api/album?" + q({ path }), undefined, { signal: state.controller.signal });
     if (opening !== state.opening) return;
