@@ -7,6 +7,7 @@ const TPQ = 480;            // the server's MIDI files: 480 ticks per quarter no
 const CLICK = 15;           // the metronome's channel and woodblock program, as in backline.midi
 const CLICK_PROGRAM = 115;
 const DRUMS = 9;
+const MAX_FONT = 100e6;     // bytes: TimGM6mb is 6 MB; MuseScore General (490 MB) is for the server's mix
 
 export class Player extends EventTarget {
   constructor() {
@@ -31,6 +32,11 @@ export class Player extends EventTarget {
       const ctx = this.ctx = new AudioContext({ latencyHint: "interactive" });
       const font = fetch("/api/soundfont").then((r) => {
         if (!r.ok) throw new Error("no General MIDI SoundFont is installed on the server");
+        const size = Number(r.headers.get("content-length") || 0);
+        if (size > MAX_FONT) {  // a big sampled font would take minutes and the tab's memory
+          r.body?.cancel();
+          throw new Error(`the server's SoundFont is ${Math.round(size / 1e6)} MB, too big for the page (the bounce still works)`);
+        }
         return r.arrayBuffer();
       });
       await Promise.all([ctx.audioWorklet.addModule("/static/vendor/spessasynth_processor.js"),
