@@ -490,3 +490,22 @@ def test_a_work_folder_symlinked_out_is_refused(studio: tuple[TestClient, str], 
     assert r.status_code == 403 and r.json()["code"] == "outside"
     assert client.post("/api/album/render", json={"path": "album.toml"}).status_code == 403
     assert os.listdir(outside) == []
+
+
+def test_odd_json_is_a_clear_4xx(studio: tuple[TestClient, str]) -> None:
+    client, root = studio
+    version = client.get("/api/chart", params={"path": "songs/a.chart"}).json()["version"]
+    odd = [("POST", "/api/check", "[" * 200_000 + "]" * 200_000),  # nested past Python's recursion limit
+           ("POST", "/api/check", '{"text": "\\ud800"}'),  # a lone surrogate: JSON carries it, UTF-8 cannot
+           ("PUT", "/api/chart", json.dumps({"path": "songs/a.chart", "text": "\ud800", "version": version})),
+           ("POST", "/api/takes", json.dumps({"chart": "songs/a.chart", "name": "\udfff"})),
+           ("POST", "/api/charts", json.dumps({"text": "title: \ud800\n"})),
+           ("PUT", "/api/album/order", json.dumps({"path": "album.toml", "order": [0, 1, 2], "version": "\ud800"})),
+           ("POST", "/api/check", b'{"text": "\xff\xfe"}'), ("POST", "/api/check", "{}"), ("POST", "/api/check", "[]"),
+           ("POST", "/api/check", "null"), ("GET", "/api/chart?path=songs/%ed%a0%80.chart", None)]
+    for method, url, body in odd:
+        r = client.request(method, url, content=body, headers={"Content-Type": "application/json"})
+        assert 400 <= r.status_code < 500, (url, body if body is None else body[:40], r.status_code)
+        assert_private(r, root)
+    with open(os.path.join(root, "songs", "a.chart")) as f:
+        assert f.read() == CHART

@@ -97,6 +97,11 @@ def _errors(app: FastAPI, studio: Studio) -> None:
     async def unreadable(_: Request, e: InputError) -> JSONResponse:
         return JSONResponse({"detail": scrub(str(e), root), "code": "input"}, status_code=400)
 
+    @app.exception_handler(UnicodeError)
+    async def not_unicode(_: Request, e: UnicodeError) -> JSONResponse:
+        return JSONResponse({"detail": "the request holds text that is not Unicode", "code": "invalid"},
+                            status_code=422)
+
     @app.exception_handler(Exception)
     async def internal(_: Request, e: Exception) -> JSONResponse:
         if isinstance(e, OSError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictInt, field_validator
 
 from . import values
 
@@ -18,6 +18,15 @@ Tempo = Annotated[float, Strict(), AfterValidator(values.tempo)]
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=False)
+
+    @field_validator("*")
+    @classmethod
+    def _unicode(cls, value: Any) -> Any:
+        """Every text of a request is Unicode that can be written (a lone surrogate cannot)."""
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                values.unicode(item)
+        return value
 
 
 class ChartText(Body):

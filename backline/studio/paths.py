@@ -38,7 +38,7 @@ class Root:
     def resolve(self, rel: object, suffix: str | tuple[str, ...] | None = None, must_exist: bool = False,
                 hidden: bool = False) -> str:
         """The absolute path of a request's relative path, or an :class:`ApiError` (400/403/404)."""
-        if not isinstance(rel, str) or not rel or len(rel) > MAX_PATH or "\0" in rel:
+        if not isinstance(rel, str) or not rel or len(rel) > MAX_PATH or "\0" in rel or not _unicode(rel):
             raise ApiError(400, "path", "give a path relative to the studio's folder")
         if os.path.isabs(rel) or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel) or "\\" in rel:
             raise ApiError(400, "path", "give a path relative to the studio's folder, with / between folders")
@@ -81,3 +81,11 @@ class Root:
                 if name.endswith(suffix) and not name.startswith(".") and not os.path.islink(full):
                     out.append(self.rel(full))
         return sorted(out)
+
+
+def _unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

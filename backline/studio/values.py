@@ -48,6 +48,15 @@ def tempo(value: float) -> float:
     return float(bpm)
 
 
+def unicode(value: str) -> str:
+    """Text that can be written as UTF-8 (JSON can carry lone surrogates, which cannot)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("holds characters that are not Unicode text (a lone surrogate)") from None
+    return value
+
+
 def text(value: str) -> str:
     """A chart's text sent in a request."""
     if len(value) > TEXT_LIMIT:

@@ -60,6 +60,8 @@ def _serve(conn: Any) -> None:
             result = (False, e)
         except InputError as e:  # a FIFO, a device, a file too large: refused unread
             result = (False, ApiError(400, "input", str(e)))
+        except UnicodeError:
+            result = (False, ApiError(422, "invalid", "the request holds text that is not Unicode"))
         except Exception as e:  # reported as a value; the message is scrubbed of paths by the app
             result = (False, ApiError(500, "internal", f"{type(e).__name__}: {e}"))
         try:
