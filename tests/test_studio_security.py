@@ -328,7 +328,7 @@ def live(tmp_path: object) -> Iterator[tuple[object, int, str]]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     limits = Limits()
-    limits.quick_seconds = 3.0
+    limits.quick_seconds = 600.0
     app = create_app(root, token=TOKEN, port=port, limits=limits)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -383,36 +383,39 @@ def test_duplicate_host_or_length_headers_are_refused(live: tuple[object, int, s
     c.close()
 
 
-def test_a_slow_job_is_stopped_and_never_stalls_the_server(live: tuple[object, int, str]) -> None:
+def test_a_slow_job_never_stalls_the_server(live: tuple[object, int, str]) -> None:
     import httpx
 
-    app, port, _ = live
+    _, port, _ = live
     url = f"http://127.0.0.1:{port}"
-    headers = {"X-Backline-Token": TOKEN, "Origin": url}
-    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+    with httpx.Client(base_url=url, headers={"X-Backline-Token": TOKEN, "Origin": url}, timeout=60) as client:
         assert client.post("/api/check", json={"text": CHART}).json()["ok"]
         results: dict[str, object] = {}
 
-        def slow() -> None:  # performing 3200 bars takes 5 s or more: over the 3 s limit of this studio
+        def slow() -> None:  # performing 3200 bars: seconds of work, in one worker
             results["preview"] = client.post("/api/preview", json={"text": LONG})
 
         thread = threading.Thread(target=slow)
         thread.start()
         time.sleep(0.2)
-        times = []
-        assert not results
         for _ in range(5):
-            t0 = time.monotonic()
             assert client.get("/api/charts").status_code == 200
-            t1 = time.monotonic()
             assert client.post("/api/check", json={"text": CHART}).json()["ok"]  # the other worker checks
-            times.append((t1 - t0, time.monotonic() - t1))
-        assert thread.is_alive(), times  # the server answered all of them while the slow job went on
+        assert thread.is_alive()  # ten answers while the one slow job went on
         thread.join()
-        r = results["preview"]
-        assert r.status_code == 503 and r.json()["code"] == "timeout"  # type: ignore[attr-defined]
-        assert app.state.studio.quick.stopped == 1  # type: ignore[attr-defined]
-        assert client.post("/api/preview", json={"text": CHART}).status_code == 200  # a fresh worker took its place
+        assert results["preview"].status_code == 200  # type: ignore[attr-defined]
+
+
+def test_a_job_over_its_time_limit_is_stopped(tmp_path: object) -> None:
+    limits = Limits()
+    limits.quick_seconds = 0.3
+    with studio_client(make_root(str(tmp_path)), limits=limits) as client:
+        assert client.post("/api/check", json={"text": CHART}).json()["ok"]
+        r = client.post("/api/preview", json={"text": LONG})  # seconds of work: over 0.3 s
+        assert r.status_code == 503 and r.json()["code"] == "timeout"
+        assert client.app.state.studio.quick.stopped == 1  # type: ignore[attr-defined]
+        for _ in range(3):  # the stopped worker's place is taken by a fresh one
+            assert client.post("/api/check", json={"text": CHART}).json()["ok"]
 
 
 def test_the_render_queue_is_bounded(tmp_path: object) -> None:
@@ -509,3 +512,14 @@ def test_odd_json_is_a_clear_4xx(studio: tuple[TestClient, str]) -> None:
         assert_private(r, root)
     with open(os.path.join(root, "songs", "a.chart")) as f:
         assert f.read() == CHART
+
+
+def test_a_file_where_a_folder_should_be_is_a_400(studio: tuple[TestClient, str]) -> None:
+    client, root = studio
+    for r in (client.post("/api/import", params={"name": "x.cho", "folder": "album.toml"}, content=b"{title: X}\n[C]a"),
+              client.post("/api/charts", json={"text": CHART, "folder": "album.toml"}),
+              client.post("/api/charts", json={"text": CHART, "path": "album.toml/x.chart"}),
+              client.put("/api/chart", json={"path": "songs/a.chart/x.chart", "text": CHART, "version": None})):
+        assert r.status_code in (400, 404), r.text
+        assert_private(r, root)
+    assert client.get("/docs").status_code == 404  # no page that would fetch scripts from the network

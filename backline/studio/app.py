@@ -49,10 +49,11 @@ def create_app(root: str, token: str | None = None, host: str = "127.0.0.1", por
         yield
         studio.close()
 
-    app = FastAPI(title="backline studio", version="2", lifespan=lifespan,
+    app = FastAPI(title="backline studio", version="2", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Write charts, hear takes, keep the good ones, order the album. Every request needs "
                               "the per-launch token (cookie or X-Backline-Token) and comes from the studio's own "
-                              "origin; see docs/studio-api.md.")
+                              "origin; see docs/studio-api.md. (No /docs page: Swagger UI would load scripts "
+                              "from the network; this schema is the reference.)")
     app.state.token = token
     shown = "127.0.0.1" if host in ("localhost", "0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
     app.state.url = f"http://{shown}:{port}/?token={token}"

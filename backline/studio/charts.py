@@ -57,11 +57,17 @@ def router(studio: Studio) -> APIRouter:
             full = chart_path(body.path, must_exist=False)
         else:
             folder = root.resolve(body.folder, None) if body.folder else root.path
+            if os.path.exists(folder) and not os.path.isdir(folder):
+                raise ApiError(400, "path", f"{root.rel(folder)} is a file, not a folder")
             title = await studio.quick.run("title_of", body.text, "new chart", timeout=lim.quick_seconds)
             full = _free(folder, slug(title))
-        os.makedirs(os.path.dirname(full), exist_ok=True)
-        if not root.inside(os.path.dirname(full)):
+        parent = os.path.dirname(full)
+        if not root.inside(parent):
             raise ApiError(403, "outside", "that path leads outside the studio's folder")
+        try:
+            os.makedirs(parent, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise ApiError(400, "path", f"{root.rel(parent)} is not a folder") from None
         return {"path": root.rel(full), "version": _save(full, body.text, None)}
 
     def _save(full: str, text: str, version: str | None) -> str:
@@ -142,6 +148,8 @@ def router(studio: Studio) -> APIRouter:
     async def import_file(request: Request, name: Annotated[str, Query(max_length=255)] = "upload",
                           folder: str = "imported") -> dict[str, Any]:
         target = root.resolve(folder, None)
+        if os.path.exists(target) and not os.path.isdir(target):
+            raise ApiError(400, "path", f"{root.rel(target)} is a file, not a folder")
         data = await request.body()
         if not data:
             raise ApiError(422, "invalid", "the upload is empty")
