@@ -336,7 +336,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in problems:
             print(p, file=sys.stderr)
         bad = len({p.path for p in problems})
-        print(f"{len(args.charts) - bad} of {len(args.charts)} chart(s) valid", file=sys.stderr)
+        if len(args.charts) > 1 or not bad:  # one chart's problems say it all
+            print(f"{len(args.charts) - bad} of {len(args.charts)} chart(s) valid", file=sys.stderr)
     return EXIT_INVALID if problems else EXIT_OK
 
 
@@ -465,8 +466,21 @@ def cmd_render(args: argparse.Namespace) -> int:
         if len(args.charts) <= 10:
             for res in results:
                 print(f"{res['midi']}: {res['bars']} bars, {res['seconds']:.1f} s", file=sys.stderr)
-        print(f"rendered {len(results)} of {len(args.charts)} chart(s) into {args.out}", file=sys.stderr)
+        if results or len(args.charts) > 1:
+            print(f"rendered {len(results)} of {len(args.charts)} chart(s) into {args.out}", file=sys.stderr)
     return status
+
+
+def _output_file(path: str, option: str = "-o") -> None:
+    """Refuse, before any work, an output file that could not be written: a folder, a missing
+    folder, a name too long for the file system."""
+    if os.path.isdir(path):
+        raise UsageError(f"{option} {path[:100]}: is a folder; give a file name")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"{option} {path[:100]}: no folder {folder[:100]}")
+    if len(os.path.basename(path).encode("utf-8", "surrogateescape")) > 240:
+        raise UsageError(f"{option} {path[:60]}…: the file name is too long")
 
 
 def _load_one(path: str, names: list[str]) -> Any:
@@ -544,10 +558,12 @@ def cmd_comp(args: argparse.Namespace) -> int:
         raise UsageError(f"no section {unknown[0]!r} in {args.chart}: {did_you_mean(unknown[0], list(song.sections))}")
     risk = args.risk
     if risk is None and args.takes:
-        logged = {r["seed"]: r["risk"] for r in read_log(args.takes) if r.get("event") == "take"}
+        logged = {r.get("seed"): r.get("risk") for r in read_log(args.takes) if r.get("event") == "take"}
         risks = {logged[s] for s in picks.values() if s in logged}
         risk = risks.pop() if len(risks) == 1 else None
     risk = 0.5 if risk is None else _check("risk", risk)
+    if args.out.endswith(".mid"):
+        _output_file(args.out)
     perf = comp(song, picks, risk, seed=args.seed, style=args.style, styles_dir=args.styles)
     out = args.out
     if not out.endswith(".mid"):
@@ -678,6 +694,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     if (os.path.splitext(args.out)[1][1:].lower() or "png") not in FORMATS:
         raise UsageError(f"-o {args.out[:80]}: a picture is written as .png, .svg or .pdf")
+    if os.path.isdir(args.out):
+        raise UsageError(f"-o {args.out[:100]}: is a folder; give a file name")
     risk = args.risk if args.risk is not None else (0.5 if args.take else 0.0)
     song = _load_one(args.chart, _style_names(args))
     if song is None:
@@ -691,11 +709,14 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from .files import InputError, regular_file
     from .interchange import import_sources
 
-    missing = [s for s in args.sources if not os.path.isfile(s)]
-    if missing:
-        raise UsageError(f"no such file: {missing[0]}")
+    for source in args.sources:
+        try:
+            regular_file(source)  # a FIFO, a device or a folder: refused by name, unread
+        except InputError as e:
+            raise UsageError(str(e)) from None
     with _progress(f"importing {len(args.sources)} source(s)", quiet=args.json):
         result = import_sources(args.sources, args.out)
     if args.json:
@@ -711,6 +732,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .files import write_atomic
     from .interchange import export_song
 
+    _output_file(args.out)
     song = _load_one(args.chart, _style_names(args))
     if song is None:
         return EXIT_INVALID
@@ -733,6 +755,8 @@ def cmd_sketch(args: argparse.Namespace) -> int:
             return EXIT_OK
         if args.tempo is not None and args.tempo.bpm is None:
             raise UsageError("--tempo: a sketch's tempo is in beats per minute, e.g. 96")
+        if args.out:
+            _output_file(args.out)
         text = sketch(style=args.style, key=args.key, tempo=args.tempo.bpm if args.tempo else None, time=args.time,
                       form=args.form,
                       seed=args.seed, from_riff=args.from_riff)

@@ -225,7 +225,7 @@ def read_toml(path: str, limit: int = 1_000_000) -> dict[str, Any]:
 
     data = read_input(path, limit)
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        return tomllib.loads(data.decode("utf-8").removeprefix("\ufeff"))  # a BOM (Windows editors) is fine
     except UnicodeDecodeError as e:
         raise ValueError(f"{path}: byte {e.start + 1} is not UTF-8: save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as e:

@@ -119,7 +119,9 @@ def _render_audio(perf: Performance, outdir: str, name: str, stems: bool, fmt: s
     if mute:  # a play-along: the muted instruments are neither in the mix nor among the stems
         perf = perf._replace(tracks=[t for t in perf.tracks if t.instrument not in mute])
     clicks = bool(count_in or click) and "click" not in mute
-    kept = _synthesize(perf, _groups(perf, stems), sf2, rate, frames, count_in, click, clicks, cores)
+    groups = _groups(perf, stems)
+    _check_memory(frames, len(groups) + int(clicks))
+    kept = _synthesize(perf, groups, sf2, rate, frames, count_in, click, clicks, cores)
     mix = np.zeros((frames, 2), np.float32)
     for part in kept.values():
         mix += part
@@ -153,6 +155,28 @@ def _render_audio(perf: Performance, outdir: str, name: str, stems: bool, fmt: s
             shutil.rmtree(made_folder, ignore_errors=True)
         raise
     return result
+
+
+def _check_memory(frames: int, buffers: int) -> None:
+    """Refuse, before any sample is made, audio whose song-long buffers (each part, the mix and
+    the gain work: stereo float32) would not fit in the memory this machine has free."""
+    need = frames * 8 * (buffers + 2)
+    free = _free_memory()
+    if free is not None and need > free * 0.8:
+        raise AudioError(f"this audio needs about {need / 2**30:.1f} GB of memory and {free / 2**30:.1f} GB "
+                         "are free: render a shorter song, or without --stems")
+
+
+def _free_memory() -> int | None:
+    """Bytes of memory available (Linux's MemAvailable), or None where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def _synthesize(perf: Performance, groups: list[list[str]], soundfont: str, rate: int, frames: int,

@@ -29,8 +29,9 @@ from typing import NamedTuple
 
 from .chartwriter import ChartDraft, DraftSection, chart_text, slots_for
 
-DIRECTIVE = re.compile(r"^\{\s*([A-Za-z_]+)\s*(?::\s*(.*?))?\s*\}\s*$")
-INLINE = re.compile(r"\[([^\]]+)\]")
+# Directives and [chords] are found with str.find/partition, not regexes: the patterns these
+# replaced (``\{\s*(\w+)\s*(?::\s*(.*?))?\s*\}\s*$`` and ``\[([^\]]+)\]``) took quadratic
+# time on a line of spaces or of '[' (100 KB: over 30 s).
 VOWELS = re.compile(r"[aeiouyäöüéèáàóòíìúù]+", re.IGNORECASE)
 ENV = {"sov": ("start", "Verse"), "start_of_verse": ("start", "Verse"), "soc": ("start", "Chorus"),
        "start_of_chorus": ("start", "Chorus"), "sob": ("start", "Bridge"), "start_of_bridge": ("start", "Bridge"),
@@ -67,9 +68,46 @@ def syllables(text: str) -> int:
                for w in words)
 
 
+def directive(line: str) -> tuple[str, str | None] | None:
+    """``{name}`` or ``{name: value}`` as (name, value or None); None for any other line.
+
+    >>> directive("  { title :  A Song } "), directive("{sov}"), directive("[C]la {x}")
+    (('title', 'A Song'), ('sov', None), None)
+    """
+    s = line.strip()
+    if not (s.startswith("{") and s.endswith("}")):
+        return None
+    head, colon, value = s[1:-1].partition(":")
+    name = head.strip()
+    if not name or not all(ch.isascii() and (ch.isalpha() or ch == "_") for ch in name):
+        return None
+    return name, value.strip() if colon else None
+
+
+def split_inline(line: str) -> list[str]:
+    r"""``re.split(r"\[([^\]]+)\]", line)`` in one pass: words, chord, words, chord, … words.
+
+    >>> split_inline("[G]Walking [C]down [[x] []")
+    ['', 'G', 'Walking ', 'C', 'down ', '[x', ' []']
+    """
+    pieces: list[str] = []
+    pos = start = 0
+    while True:
+        i = line.find("[", pos)
+        j = line.find("]", i + 1) if i >= 0 else -1
+        if j < 0:  # no '[' left, or none closed: the rest is words
+            break
+        if j == i + 1:  # "[]" is no chord
+            pos = i + 1
+            continue
+        pieces += [line[start:i], line[i + 1:j]]
+        pos = start = j + 1
+    return [*pieces, line[start:]]
+
+
 def _inline_bars(line: str, pulses: int) -> tuple[list[list[str]], str, list[str]]:
     """Bars for a lyric line with [chords], the line's words without them, and each bar's words."""
-    pieces = INLINE.split(line)
+    pieces = split_inline(line)
     lyric = "".join(pieces[0::2])
     chords = pieces[1::2]
     if not chords:
@@ -122,16 +160,16 @@ def to_chart(text: str) -> str:
     pulses, meter = 4, ""
     for raw in text.replace("\r", "").split("\n"):
         line = raw.rstrip()
-        d = DIRECTIVE.match(line.strip())
+        d = directive(line)
         if d:
-            name, value = d.group(1).lower(), (d.group(2) or "").strip()
+            name, value = d[0].lower(), (d[1] or "").strip()
             if name in ("title", "t"):
                 meta["title"] = value
             elif name in ("artist", "subtitle", "st", "composer"):
                 meta.setdefault("artist", value)
             elif name in ("key", "tempo", "time"):
                 meta.setdefault(name, value)
-                if name == "time" and re.fullmatch(r"\d+/\d+", value):
+                if name == "time" and re.fullmatch(r"\d{1,2}/\d{1,2}", value) and 1 <= int(value.split("/")[0]) <= 32:
                     pulses, meter = int(value.split("/")[0]), value
             elif name in ENV:
                 what, kind = ENV[name]

@@ -157,7 +157,14 @@ def parse_music(music: str, title: str = "") -> list[IrealBar]:
         if kind in ("}", "]", "Z"):
             ending = 0
 
+    last_close = music.rfind(">")
     while pos < len(music):
+        if music[pos] == "<":  # a <comment>, found with str.find: the regex's scan per unclosed '<' was quadratic
+            end = music.find(">", pos + 1) if pos < last_close else -1
+            if end >= 0:
+                _comment(music[pos + 1:end], bar)
+            pos = end + 1 if end >= 0 else pos + 1  # an unclosed '<': punctuation, skipped as before
+            continue
         m = _TOKEN.match(music, pos)
         if m:
             pos = m.end()

@@ -98,7 +98,7 @@ def _role(name: str) -> str:
 
 
 def _meter(time: str) -> Meter:
-    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", time)
+    m = re.fullmatch(r"\s*(\d{1,3})\s*/\s*(\d{1,3})\s*", time)
     if not m or int(m.group(2)) not in (2, 4, 8, 16) or not 1 <= int(m.group(1)) <= 16:
         raise SketchError(f"cannot use meter {time!r}: write 4/4, 3/4, 6/8 or 7/8")
     num, den = int(m.group(1)), int(m.group(2))

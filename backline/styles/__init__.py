@@ -170,7 +170,10 @@ def load_style(name: str, extra: str | None = None) -> Style:
     if name not in files:
         raise StyleError(f"unknown style {name!r}")
     path = files[name]
-    return _style(name, _read_cached(path), path)
+    try:
+        return _style(name, _read_cached(path), path)
+    except (AttributeError, TypeError, KeyError, IndexError) as e:  # a table where a list was meant…
+        raise StyleError(f"{path}: not a style this version can read ({type(e).__name__}: {e})") from None
 
 
 def _cache_path(path: str) -> str | None:
