@@ -12,6 +12,8 @@ import contextlib
 import json
 import os
 import stat
+import sys
+import threading
 
 TYPE_CHECKING = False  # not typing's: importing typing costs each CLI start ~5 ms (records.py)
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ def write_atomic_with(path: str, write: Callable[[BinaryIO], object]) -> None:
         raise type(e)(e.errno, e.strerror, path) from None
     try:
         with os.fdopen(fd, "w+b") as f:
-            write(f)
+            _write_reporting(write, f)
             f.flush()
             os.fsync(f.fileno())
         if os.path.exists(path):
@@ -54,6 +56,43 @@ def write_atomic_with(path: str, write: Callable[[BinaryIO], object]) -> None:
         if isinstance(e, OSError) and e.strerror and e.filename != path:
             raise type(e)(e.errno, e.strerror, path) from None
         raise
+
+
+_callback_errors = threading.local()  # OSErrors raised inside C callbacks, per thread
+
+
+def _write_reporting(write: Callable[[BinaryIO], object], f: BinaryIO) -> None:
+    """``write(f)``, raising the first OSError that a C library's callback into ``f`` hit.
+
+    soundfile writes through cffi callbacks: an error there (a full disk) is printed as
+    "Exception ignored from cffi callback" with a traceback and the library goes on or
+    reports a vague "System error". Here it is caught and raised as the real error."""
+    global _previous_hook
+    if _previous_hook is None:
+        _previous_hook = sys.unraisablehook
+        sys.unraisablehook = _unraisable
+    _callback_errors.found = []
+    try:
+        write(f)
+    except BaseException:
+        if _callback_errors.found:
+            raise _callback_errors.found[0] from None
+        raise
+    finally:
+        found, _callback_errors.found = _callback_errors.found, None
+    if found:
+        raise found[0]
+
+
+_previous_hook: Callable[[Any], object] | None = None
+
+
+def _unraisable(args: Any) -> None:
+    found = getattr(_callback_errors, "found", None)
+    if found is not None and isinstance(args.exc_value, OSError):
+        found.append(args.exc_value)
+        return
+    (_previous_hook or sys.__unraisablehook__)(args)
 
 
 SLUG_BYTES = 100  # a file name's stem: room for "-take-4294967295.take.json" within 255 bytes

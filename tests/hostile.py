@@ -4,6 +4,7 @@ measuring wall time, CPU time and peak memory, and checking the answer is one li
 from __future__ import annotations
 
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -28,12 +29,14 @@ class Run:
     rss_mb: float  # peak resident memory of the process
 
     def refused(self) -> str:
-        """Assert the run was a clean refusal (non-zero, one line, no traceback, bounded); its line."""
+        """Assert the run was a clean refusal (non-zero, one line, no traceback, bounded); its line.
+
+        A chart's problems are one line each (``file:line:column: error: …``); its first is returned."""
         assert self.code not in (0, -signal.SIGKILL), (self.code, self.err)
         self.bounded()
         lines = [line for line in self.err.splitlines() if line.strip()]
         assert "Traceback" not in self.err, self.err
-        assert len(lines) == 1, self.err
+        assert len(lines) == 1 or all(re.match(r".+:\d+:\d+: error: ", line) for line in lines), self.err
         return lines[0]
 
     def bounded(self) -> None:

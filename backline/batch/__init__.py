@@ -28,7 +28,6 @@ MATRIX_KEYS = ("transpose", "tempo", "style", "seed", "risk", "mute")
 SPEC_KEYS = ("charts", "matrix", "outputs")
 OUTPUTS = ("midi", "mix", "stems", "labels")
 MAX_ITEMS = 100_000  # charts x matrix combinations, counted before anything is expanded
-MAX_CHART_BYTES = 4_000_000 * 4
 
 
 class BatchError(ValueError):

@@ -43,11 +43,18 @@ def split_comment(raw: str) -> tuple[str, str]:
     return raw[: m.start()].rstrip(), raw[m.start():].rstrip()
 
 
-def scan(text: str) -> list[Line]:
-    """Classify every line of a chart; bodies are the indented lines after riff/section."""
+def scan(text: str, keep_blank: bool = True) -> list[Line]:
+    """Classify every line of a chart; bodies are the indented lines after riff/section.
+
+    Without ``keep_blank`` blank and comment lines are left out (the parser needs neither;
+    a chart of a million blank lines then costs no memory)."""
     lines: list[Line] = []
     body = ""  # '', 'riff' or 'section'
     for number, raw in enumerate(text.split("\n"), start=1):
+        if not keep_blank:
+            start = raw.lstrip()
+            if not start or start[0] == "#":
+                continue
         raw = raw.rstrip("\r")
         code, comment = split_comment(raw)
         stripped = code.lstrip()

@@ -27,7 +27,7 @@ SOLOISTS = ("guitar", "keys", "piano", "organ", "sax", "tenor-sax", "alto-sax", 
             "flute", "vibes", "synth", "bass")
 RIFF_PLAYERS = ("bass", "guitar", "keys", "pad")
 FEELS = ("straight", "half-time", "double-time", "swing", "shuffle")
-MAX_TEXT = 4_000_000
+MAX_TEXT = 1_000_000  # characters: five times a 5,000-bar chart with lyrics; read in about a second
 MAX_BARS = 5_000  # in the song as played (form expanded): ten times the longest real song
 MAX_BEATS = 20_000  # quarter notes as played: 2 h 47 min at 120 bpm; rendering it takes seconds
 LONGEST = f"the limit is {MAX_BEATS:,} (2 h 47 min at 120 bpm); split it into several charts"
@@ -213,7 +213,7 @@ def parse_chart(text: str, path: str = "<chart>", styles: Iterable[str] | None =
     if not text.strip():
         r.error(1, 1, "chart is empty", "a chart needs at least one section with bars: section A: | C |")
         raise ChartInvalid(r.problems)
-    lines = scan(text)
+    lines = scan(text, keep_blank=False)
     header: dict[str, tuple[str, Line]] = {}
     riffs_src: dict[str, list[Line]] = {}
     riff_lines: dict[str, Line] = {}
@@ -242,6 +242,9 @@ def parse_chart(text: str, path: str = "<chart>", styles: Iterable[str] | None =
             form_line = ln
         elif ln.kind in ("riff", "section"):
             seen_body = True
+            if len(sections_src) + len(riffs_src) >= MAX_BARS:  # each section needs a bar: reading on is waste
+                r.error(ln.number, 1, f"more than {MAX_BARS:,} sections and riffs", f"the limit is {MAX_BARS:,}")
+                break
             current = _open_body(r, ln, riffs_src, riff_lines, sections_src)
         elif ln.kind == "stray":
             r.error(ln.number, ln.column, "indented line outside a riff or section",
