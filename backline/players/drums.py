@@ -204,8 +204,8 @@ def _extra_kick(bar: TimelineBar, pattern: dict[str, str], swing: float, style: 
                 risk: float) -> list[Note]:
     """Now and then a kick on an empty off-beat: the groove varies, the backbeat stays."""
     grid = pattern.get("kick")
-    if not grid or rng.random() > 0.2 * risk:
-        return []
+    if not grid or grid.count("x") + grid.count("o") < 2 or rng.random() > 0.2 * risk:
+        return []  # (a one-drop keeps its single kick)
     empty = [i for i, ch in enumerate(grid) if ch == "." and i % 2 == 1 and i > len(grid) // 2]
     if not empty:
         return []

@@ -116,8 +116,12 @@ def _plan(bars: list[TimelineBar], style_of: dict[int, Style], instrument: str, 
         first = bar.chords[0] if bar.chords else None
         new = k == 0 or _is_new(bars[k - 1], first)
         news.append(new)
-        if first is None or first.chord is None or first.hit or k == 0:
+        if first is None or first.chord is None or first.hit:
             strike.append(True)
+            pushed.append(False)
+            continue
+        if k == 0:  # the section's first bar: on the one, unless the style never is
+            strike.append(part.beat1 > 0 or not _later_onset(tokens[k], bar))
             pushed.append(False)
             continue
         band_push = k in arr.pushed
@@ -220,8 +224,8 @@ def _comp_bar(bar: TimelineBar, style: Style, part: Part, previous: list[int] | 
         start = pos if at_change else swing_offset(pos, swing, style.swing_unit)
         accent = (10 if token in "XDU" else 0) + (14 if span.hit else 0) + (4 if pos == 0 else 0)
         vel = velocity(level_at(bar, pos), accent - (12 if lighter else 0), part.level)
-        out.extend(_sound(token, voicing, bar.start_beat + start, max(0.08, dur), vel, part.strum_ms, bar,
-                          span.chord))
+        strum = 0.0 if span.hit else part.strum_ms  # a stab is struck together
+        out.extend(_sound(token, voicing, bar.start_beat + start, max(0.08, dur), vel, strum, bar, span.chord))
     if plan.out_push and plan.next_chord is not None:
         voicing = voice(plan.next_chord, part.voicing, part.register, previous)
         previous = voicing

@@ -79,9 +79,9 @@ VOCABULARIES: dict[str, Vocabulary] = {
         phrase_beats=(4, 4, 8, 8), breath=(1.0, 2.0, 2.0), entry=(0.0, 0.0, 0.5), upbeat_accent=0, level=6,
         step=1.2),
     "bossa": Vocabulary(  # long lyrical notes, breathing
-        cells=(".x -- -- --", "x- -x -- --", ".x -x --", "x- -x x- --", ".x -- -x --", "x- .x -x --"),
+        cells=("x- -- -- --", "x- -x -- --", ".x -- x- --", "x- -- x- --", ".x -x --", "x- .x -x --"),
         articulation=0.97, ghost=0.0, enclosure=0.1, bend=0.0, blue=0.0, repeat=0.3,
-        phrase_beats=(8, 12, 16), breath=(2.0, 3.0, 4.0), entry=(0.5, 1.0, 0.0), upbeat_accent=-4, level=-10,
+        phrase_beats=(8, 12, 16), breath=(2.0, 3.0, 4.0), entry=(0.0, 0.5, 1.0), upbeat_accent=-4, level=-10,
         step=0.8),
     "latin": Vocabulary(  # syncopated 3-3-2 and anticipations
         cells=("x..x ..x.", "x..x ..x. x...", ".x.. x..x", "x..x ..x. .x.x", "..x. .x..", "xx.x .xx."),
